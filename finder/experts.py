@@ -1,0 +1,127 @@
+"""Expert ranking: who can help with this question, and why.
+
+Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item votes for its authors with
+its retrieval score, shared among co-authors. Added to it: how well the person's own profile (title,
+bio, skills) matches the question, and a small prior for how much they have contributed at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from finder.retrieval import ItemScore
+from finder.terms import stem, words
+from models.index_set import IndexSet
+from models.store import Store
+
+MAX_WHY = 5
+
+
+@dataclass
+class ExpertWeights:
+    documents: float = 0.6
+    profile: float = 0.3
+    prior: float = 0.1
+    doc_depth: int = 30  # how many top items cast votes
+    profile_depth: int = 50  # how many nearest profiles are candidates
+
+
+@dataclass
+class Expert:
+    id: str
+    name: str
+    score: float
+    mentor: bool
+    why: list[str]
+    title: str = ""
+    team: str = ""
+    location: str = ""
+    email: str | None = None
+    evidence: list[str] = field(default_factory=list)  # ids of the items behind the score
+
+
+class ExpertRanker:
+    def __init__(self, store: Store, indexes: IndexSet, weights: ExpertWeights | None = None):
+        self.store, self.indexes = store, indexes
+        self.weights = weights or ExpertWeights()
+
+    def rank(
+        self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False
+    ) -> list[Expert]:
+        w = self.weights
+        votes, voted_items = self._document_votes(items[: w.doc_depth])
+        profile = self._profile_scores(vector, set(votes))
+        candidates = set(votes) | set(profile)
+        if not candidates:
+            return []
+        people = self.store.people_by_ids(candidates)
+        if mentor_only:
+            people = {pid: p for pid, p in people.items() if p["mentor"]}
+        counts = self.store.contribution_counts()
+        most = max(counts.values(), default=0)
+        top_vote = max(votes.values(), default=0.0) or 1.0
+        scored = []
+        for pid, person in people.items():
+            prior = math.log1p(counts.get(pid, 0)) / math.log1p(most) if most else 0.0
+            score = (
+                w.documents * votes.get(pid, 0.0) / top_vote
+                + w.profile * max(profile.get(pid, 0.0), 0.0)
+                + w.prior * prior
+            )
+            scored.append((score, pid))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        top = scored[:k]
+        titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
+        return [
+            self._expert(people[pid], score, voted_items.get(pid, []), titles, stems, profile.get(pid, 0.0))
+            for score, pid in top
+        ]
+
+    def _document_votes(self, items: list[ItemScore]) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Each item's relevance (relative to the best item) shared among its authors."""
+        votes: dict[str, float] = {}
+        voted: dict[str, list[str]] = {}
+        if not items:
+            return votes, voted
+        best = max(items[0].score, 1e-9)
+        authors = self.store.authors_of(item.content_id for item in items)
+        for item in items:
+            names = authors.get(item.content_id, [])
+            relevance = max(item.score, 0.0) / best
+            for person_id in names:
+                votes[person_id] = votes.get(person_id, 0.0) + relevance / len(names)
+                voted.setdefault(person_id, []).append(item.content_id)
+        return votes, voted
+
+    def _profile_scores(self, vector: np.ndarray, also: set[str]) -> dict[str, float]:
+        """Cosine of the question to each nearby profile, and to the profiles of everyone with votes."""
+        with self.indexes.lock:
+            scores, ids = self.indexes["profiles"].search(vector, self.weights.profile_depth)
+        owner = self.store.profile_owner(int(i) for i in ids[0] if i >= 0)
+        result = {owner[int(i)]: float(s) for s, i in zip(scores[0], ids[0]) if int(i) in owner}
+        missing = self.store.profile_ids_of(also - set(result))
+        for ids_, matrix in self.store.iter_vectors("profiles", list(missing)):
+            for profile_id, cosine in zip(ids_.tolist(), (matrix @ vector).tolist()):
+                result[missing[profile_id]] = cosine
+        return result
+
+    def _expert(self, person, score, item_ids, titles, stems, profile_cosine) -> Expert:
+        why = [f"wrote '{titles[cid]}'" for cid in item_ids[:3] if cid in titles]
+        why += [f"skill: {skill}" for skill in person["skills"] if {stem(w) for w in words(skill)} & stems]
+        if not why and person["title"]:
+            why.append(f"profile: {person['title']}" + (f", {person['team']}" if person["team"] else ""))
+        return Expert(
+            id=person["id"],
+            name=person["name"],
+            score=round(score, 4),
+            mentor=person["mentor"],
+            why=why[:MAX_WHY],
+            title=person["title"] or "",
+            team=person["team"] or "",
+            location=person["location"] or "",
+            email=person["email"],
+            evidence=item_ids,
+        )

@@ -1,0 +1,85 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (FTS5/BM25) over-fetch passages, both rescore every
+candidate item exactly, and the fused scores rank items, each with its best passage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finder.fusion import fuse
+from finder.terms import fts_match
+from models.index_set import IndexSet
+from models.store import Store
+
+
+@dataclass
+class ItemScore:
+    content_id: str
+    score: float
+    dense: float
+    lexical: float
+    chunk_id: int
+
+
+@dataclass
+class Retrieval:
+    items: list[ItemScore]  # best first
+    chunk_text: dict[int, str]
+
+
+class Retriever:
+    def __init__(self, store: Store, indexes: IndexSet, method: str, alpha: float, depth: int):
+        self.store, self.indexes = store, indexes
+        self.method, self.alpha, self.depth = method, alpha, depth
+
+    def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid") -> Retrieval:
+        """Items ranked for one query; `mode` 'dense' or 'lexical' uses one side alone (for measurement)."""
+        match = fts_match(terms)
+        seeds: set[int] = set()
+        if mode != "lexical":
+            with self.indexes.lock:
+                _, ids = self.indexes["chunks"].search(vector, self.depth)
+            seeds.update(int(i) for i in ids[0] if i >= 0)
+        if mode != "dense" and match:
+            seeds.update(i for i, _ in self.store.fts_search("chunks", match, self.depth))
+        if not seeds:
+            return Retrieval([], {})
+
+        # Exact rescoring: every passage of every candidate item gets both scores.
+        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()}
+        owner = self.store.chunk_ids_of_content(seed_items)
+        chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))
+        dense = np.zeros(len(chunk_ids), np.float32)
+        position = {int(c): n for n, c in enumerate(chunk_ids)}
+        for ids, matrix in self.store.iter_vectors("chunks", chunk_ids.tolist()):
+            dense[[position[int(i)] for i in ids]] = matrix @ vector
+        lexical = np.zeros(len(chunk_ids), np.float32)
+        if match:
+            for chunk_id, score in self.store.fts_search("chunks", match, len(chunk_ids), within=chunk_ids.tolist()):
+                lexical[position[chunk_id]] = score
+
+        if mode == "dense":
+            chunk_scores = dense.astype(np.float64)
+        elif mode == "lexical":
+            chunk_scores = lexical.astype(np.float64)
+        else:
+            chunk_scores = fuse(self.method, dense, lexical, self.alpha)
+        items = _best_per_item(chunk_ids, owner, chunk_scores, dense, lexical)
+        if mode == "lexical":
+            items = [item for item in items if item.lexical > 0]
+        rows = self.store.chunk_rows(item.chunk_id for item in items)
+        return Retrieval(items, {cid: row["text"] for cid, row in rows.items()})
+
+
+def _best_per_item(chunk_ids, owner, chunk_scores, dense, lexical) -> list[ItemScore]:
+    """Group passages by item: an item scores as its best passage, whose text becomes the snippet."""
+    best: dict[str, ItemScore] = {}
+    for n, chunk_id in enumerate(chunk_ids.tolist()):
+        content_id = owner[chunk_id]
+        item = best.setdefault(content_id, ItemScore(content_id, -np.inf, -1.0, 0.0, chunk_id))
+        if chunk_scores[n] > item.score:
+            item.score, item.chunk_id = float(chunk_scores[n]), chunk_id
+        item.dense = max(item.dense, float(dense[n]))
+        item.lexical = max(item.lexical, float(lexical[n]))
+    return sorted(best.values(), key=lambda item: (-item.score, item.content_id))

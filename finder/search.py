@@ -1,0 +1,153 @@
+"""The ask loop's read side: a question in, ranked knowledge with passages and the people who can help out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from finder.experts import Expert, ExpertRanker, ExpertWeights
+from finder.retrieval import Retrieval, Retriever
+from finder.snippets import best_window
+from finder.terms import query_terms, term_stems
+from models.errors import InvalidInputError
+from models.index_set import IndexSet
+from models.settings import Settings
+from models.store import Store
+
+MAX_K = 100
+
+
+class QueryEncoder(Protocol):
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    snippet: str
+    score: float
+    authors: list[str]
+    kind: str
+    official: bool
+    tags: list[str]
+    created: str | None
+    updated: str | None
+    views: int
+    dense: float
+    lexical: float
+
+
+@dataclass
+class Answer:
+    query_id: str | None
+    query: str
+    answered: bool
+    top_similarity: float | None
+    results: list[Hit]
+    experts: list[Expert] = field(default_factory=list)
+
+
+def clean_query(text: str | None, max_chars: int) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise InvalidInputError("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidInputError(f"the question is longer than {max_chars} characters")
+    return text
+
+
+def check_k(k: int) -> int:
+    if not 1 <= k <= MAX_K:
+        raise InvalidInputError(f"k must be between 1 and {MAX_K}")
+    return k
+
+
+class Finder:
+    def __init__(self, store: Store, indexes: IndexSet, encoder: QueryEncoder, settings: Settings,
+                 expert_weights: ExpertWeights | None = None):
+        self.store, self.indexes, self.encoder, self.settings = store, indexes, encoder, settings
+        self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
+        self.ranker = ExpertRanker(store, indexes, expert_weights)
+
+    def _retrieve(self, text: str, mode: str = "hybrid") -> tuple[np.ndarray, Retrieval]:
+        self.indexes.refresh_if_stale()
+        vector = self.encoder.encode_query(text)
+        return vector, self.retriever.retrieve(vector, query_terms(text), mode)
+
+    def is_answered(self, retrieval: Retrieval) -> tuple[bool, float | None]:
+        """Answered when some passage is semantically close enough; cosine is on an absolute scale."""
+        if not retrieval.items:
+            return False, None
+        top = max(item.dense for item in retrieval.items[:10])
+        return top >= self.settings.answered_threshold, round(top, 4)
+
+    def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
+            source: str = "api", mode: str = "hybrid", log: bool = True) -> Answer:
+        """Search knowledge and people for one question; logs it with the answered decision."""
+        text = clean_query(text, self.settings.max_query_chars)
+        check_k(k)
+        vector, retrieval = self._retrieve(text, mode)
+        stems = term_stems(text)
+        hits = self._hits(retrieval, k, stems)
+        people = self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only) if experts else []
+        answered, top = self.is_answered(retrieval)
+        query_id = None
+        if log:
+            query_id = self.store.log_query(
+                text, "search", answered, top, [h.id for h in hits], [p.id for p in people], source
+            )
+        return Answer(query_id, text, answered, top, hits, people)
+
+    def experts(self, text: str, k: int = 10, mentor_only: bool = False, source: str = "api",
+                log: bool = True) -> list[Expert]:
+        text = clean_query(text, self.settings.max_query_chars)
+        check_k(k)
+        vector, retrieval = self._retrieve(text)
+        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only)
+        if log:
+            answered, top = self.is_answered(retrieval)
+            self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source)
+        return people
+
+    def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:
+        top = retrieval.items[:k]
+        rows = self.store.content_by_ids(item.content_id for item in top)
+        hits = []
+        for item in top:
+            row = rows.get(item.content_id)
+            if row is None:  # deleted between retrieval and lookup
+                continue
+            hits.append(
+                Hit(
+                    id=row["id"],
+                    title=row["title"],
+                    snippet=best_window(retrieval.chunk_text.get(item.chunk_id, ""), stems),
+                    score=round(item.score, 4),
+                    authors=row["authors"],
+                    kind=row["kind"],
+                    official=row["official"],
+                    tags=row["tags"],
+                    created=row["created"],
+                    updated=row["updated"],
+                    views=row["views"] or 0,
+                    dense=round(item.dense, 4),
+                    lexical=round(item.lexical, 4),
+                )
+            )
+        return hits
+
+    def related(self, content_id: str, k: int = 5) -> tuple[list[Hit], list[Expert]]:
+        """Items and people close to an item: its title and opening used as the question."""
+        row = self.store.get_content(content_id)
+        if row is None:
+            return [], []
+        text = f"{row['title']}. {row['body'][:1000]}"
+        vector, retrieval = self._retrieve(text)
+        retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
+        stems = term_stems(text)
+        hits = self._hits(retrieval, k, stems)
+        people = self.ranker.rank(vector, stems, retrieval.items, k)
+        return hits, people

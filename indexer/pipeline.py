@@ -1,0 +1,148 @@
+"""Write path: records into SQLite, passages chunked, vectors embedded in batches, indexes updated.
+
+Every step commits before the next starts, so a crash leaves SQLite consistent and the remaining work
+visible (passages whose vector is NULL); `resume` finishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from indexer.chunking import chunk_markdown
+from indexer.embedder import Embedder
+from models.index_set import TABLES, IndexSet
+from models.chunk_store import chunk_title as _chunk_title
+from models.records import Content, Person
+from models.settings import Settings
+from models.store import Store
+from models.vector_index import VectorIndex
+
+Progress = Callable[[str, int, int], None]
+EMBED_BATCH = 512
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class Changes:
+    people: list[Person]
+    content: list[Content]
+    deleted_people: list[str]
+    deleted_content: list[str]
+
+    @classmethod
+    def of(cls, people=(), content=(), deleted_people=(), deleted_content=()) -> Changes:
+        return cls(list(people), list(content), list(deleted_people), list(deleted_content))
+
+
+class Indexer:
+    def __init__(self, store: Store, embedder: Embedder, indexes: IndexSet, settings: Settings):
+        self.store, self.embedder, self.indexes, self.settings = store, embedder, indexes, settings
+
+    def chunk(self, item: Content):
+        return chunk_markdown(item.id, item.body, self.settings.chunk_words, self.settings.chunk_overlap_words)
+
+    def apply(self, changes: Changes, progress: Progress = no_progress) -> None:
+        """Store a batch of upserts and deletions in one transaction, then embed and index what changed."""
+        with self.store.transaction():
+            self.store.upsert_people(changes.people)
+            self.store.upsert_content(changes.content)
+            self.store.replace_chunks({item.id: (item.title, self.chunk(item)) for item in changes.content})
+            self.store.delete_content(changes.deleted_content)
+            self.store.delete_people(changes.deleted_people)
+            self.store.bump_generation()
+        self.resume(progress)
+
+    def resume(self, progress: Progress = no_progress) -> int:
+        """Embed every passage still without a vector, batch by batch, then bring the indexes in step."""
+        embedded = 0
+        with self.indexes.lock:
+            for table in TABLES:
+                ids = self.store.passage_ids(table, pending_only=True)
+                embedded += self._embed(table, ids, self.indexes[table], progress)
+            self.indexes.sync()
+            if embedded:
+                self.indexes.save()
+        return embedded
+
+    def _embed(self, table: str, ids: list[int], index: VectorIndex, progress: Progress) -> int:
+        """Encode passages in batches; each batch commits its vectors before the next, so work survives a crash."""
+        total = len(ids)
+        if total:
+            progress(table, 0, total)
+        for start in range(0, total, EMBED_BATCH):
+            batch = ids[start : start + EMBED_BATCH]
+            texts = self.store.passage_texts(table, batch)
+            batch = [i for i in batch if i in texts]  # a passage deleted meanwhile is skipped
+            vectors = self.embedder.encode([texts[i] for i in batch])
+            with self.store.transaction():
+                self.store.set_vectors(table, batch, vectors)
+                self.store.bump_generation()
+            index.add(batch, vectors)
+            progress(table, min(start + EMBED_BATCH, total), total)
+        if total and self.store.get_meta("vector_model") is None:
+            self.store.set_meta("vector_model", self.embedder.name)
+        return total
+
+    def reindex(self, progress: Progress = no_progress) -> int:
+        """Rebuild everything from SQLite: re-chunk what changed, re-embed all with the configured model.
+
+        The old indexes keep answering until the new ones are complete, and stored vectors are
+        overwritten batch by batch, so an interrupted reindex leaves a working service and can be re-run.
+        """
+        with self.store.transaction():
+            changed = {item.id: (item.title, chunks) for item, chunks in self._rechunked() if chunks}
+            self.store.replace_chunks(changed)
+            self.store.upsert_people(self._all_people())
+            self.store.bump_generation()
+        fresh = {table: VectorIndex(self.embedder.dim, self.embedder.name) for table in TABLES}
+        embedded = 0
+        for table in TABLES:
+            embedded += self._embed(table, self.store.passage_ids(table, pending_only=False), fresh[table], progress)
+        with self.store.transaction():
+            self.store.set_meta("vector_model", self.embedder.name)
+        with self.indexes.lock:
+            self.indexes.indexes.update(fresh)
+            self.indexes.sync()
+            self.indexes.save()
+        return embedded
+
+    def _rechunked(self):
+        """Each item with its new passages, or an empty list when they equal the stored ones."""
+        for item in self._all_content():
+            chunks = self.chunk(item)
+            stored = self.store.stored_chunks(item.id)
+            new = [(c.position, _chunk_title(item.title, c.heading), c.text) for c in chunks]
+            yield item, ([] if new == stored else chunks)
+
+    def _all_content(self) -> list[Content]:
+        ids = self.store.all_content_ids()
+        rows = self.store.content_by_ids(ids)
+        return [Content(**_record_fields(rows[i])) for i in ids]
+
+    def _all_people(self) -> list[Person]:
+        ids = self.store.all_person_ids()
+        rows = self.store.people_by_ids(ids)
+        return [Person(**_record_fields(rows[i])) for i in ids]
+
+    def upsert_content(self, item: Content) -> None:
+        self.apply(Changes.of(content=[item]))
+
+    def upsert_person(self, person: Person) -> None:
+        self.apply(Changes.of(people=[person]))
+
+    def delete_content(self, ids: Iterable[str]) -> None:
+        self.apply(Changes.of(deleted_content=ids))
+
+    def delete_people(self, ids: Iterable[str]) -> None:
+        self.apply(Changes.of(deleted_people=ids))
+
+
+def _record_fields(row: dict) -> dict:
+    """A stored row back to record fields, unknown fields included."""
+    fields = {k: v for k, v in row.items() if k not in ("extra", "views", "vector")}
+    fields.update(row.get("extra") or {})
+    return fields

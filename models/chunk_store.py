@@ -1,0 +1,151 @@
+"""Passages (chunks of content, profiles of people), their stored vectors and full-text search (part of the Store).
+
+Vectors live here as float32 blobs so the FAISS index is only a cache: it can be rebuilt or repaired
+from SQLite without re-running the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
+import sqlite_utils
+
+from models.records import Chunk
+
+VECTOR_TABLES = ("chunks", "profiles")
+# Columns bm25() weighs, in FTS column order; a title match counts more than a body match.
+FTS_WEIGHTS = {"chunks": (2.0, 1.0), "profiles": (1.0,)}
+_BATCH = 500
+
+
+def _check(table: str) -> str:
+    if table not in VECTOR_TABLES:
+        raise ValueError(f"not a vector table: {table}")
+    return table
+
+
+def chunk_title(title: str, heading: str) -> str:
+    """A passage's title: its item's title plus the section heading it sits under."""
+    return f"{title} — {heading}" if heading and heading != title else title
+
+
+def _in(ids: list) -> str:
+    return ",".join("?" * len(ids))
+
+
+class ChunkStore:
+    db: sqlite_utils.Database
+
+    def replace_chunks(self, chunks_by_item: Mapping[str, tuple[str, list[Chunk]]]) -> list[int]:
+        """Swap in new passages for items, vectors pending; returns the old vector ids to drop."""
+        content_ids = list(chunks_by_item)
+        old: list[int] = []
+        for start in range(0, len(content_ids), _BATCH):
+            part = content_ids[start : start + _BATCH]
+            old += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE content_id IN ({_in(part)})", part)]
+            self.db.execute(f"DELETE FROM chunks WHERE content_id IN ({_in(part)})", part)
+        rows = [
+            {
+                "content_id": content_id,
+                "position": chunk.position,
+                "title": chunk_title(title, chunk.heading),
+                "text": chunk.text,
+                "vector": None,
+            }
+            for content_id, (title, chunks) in chunks_by_item.items()
+            for chunk in chunks
+        ]
+        if rows:
+            self.db["chunks"].insert_all(rows, batch_size=_BATCH)
+        return old
+
+    def passage_ids(self, table: str, pending_only: bool) -> list[int]:
+        """Passages to embed, shortest first so each batch pads little."""
+        where = "WHERE vector IS NULL" if pending_only else ""
+        sql = f"SELECT id FROM {_check(table)} {where} ORDER BY length(text), id"
+        return [row[0] for row in self.db.execute(sql)]
+
+    def passage_texts(self, table: str, ids: list[int]) -> dict[int, str]:
+        """The text each passage is embedded from; a chunk carries its item's title for context."""
+        column = "title || '. ' || text" if _check(table) == "chunks" else "text"
+        sql = f"SELECT id, {column} FROM {table} WHERE id IN ({_in(ids)})"
+        return dict(self.db.execute(sql, [int(i) for i in ids]).fetchall())
+
+    def stored_chunks(self, content_id: str) -> list[tuple[int, str, str]]:
+        sql = "SELECT position, title, text FROM chunks WHERE content_id = ? ORDER BY position"
+        return [tuple(row) for row in self.db.execute(sql, [content_id])]
+
+    def set_vectors(self, table: str, ids: list[int], vectors: np.ndarray) -> None:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.db.conn.executemany(
+            f"UPDATE {_check(table)} SET vector = ? WHERE id = ?",
+            [(vector.tobytes(), int(i)) for i, vector in zip(ids, vectors)],
+        )
+
+    def vector_ids(self, table: str) -> np.ndarray:
+        rows = self.db.execute(f"SELECT id FROM {_check(table)} WHERE vector IS NOT NULL").fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def iter_vectors(self, table: str, ids: Iterable[int] | None = None, batch: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, matrix) batches of stored vectors: all of them, or those of the given ids."""
+        table = _check(table)
+        if ids is None:
+            cursor = self.db.execute(f"SELECT id, vector FROM {table} WHERE vector IS NOT NULL ORDER BY id")
+            while rows := cursor.fetchmany(batch):
+                yield _unpack(rows)
+            return
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), _BATCH):
+            part = ids[start : start + _BATCH]
+            rows = self.db.execute(
+                f"SELECT id, vector FROM {table} WHERE vector IS NOT NULL AND id IN ({_in(part)})", part
+            ).fetchall()
+            if rows:
+                yield _unpack(rows)
+
+    def fts_search(self, table: str, match: str, limit: int, within: list[int] | None = None) -> list[tuple[int, float]]:
+        """(passage id, BM25 score) best first; `within` restricts to known passages for rescoring."""
+        table = _check(table)
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS[table])
+        # FTS5's bm25() is negative, lower is better: negate so higher is better like cosine.
+        sql = f"SELECT rowid, -bm25({table}_fts, {weights}) AS score FROM {table}_fts WHERE {table}_fts MATCH ?"
+        params: list = [match]
+        if within is not None:
+            if not within:
+                return []
+            sql += f" AND rowid IN ({_in(within)})"
+            params += [int(i) for i in within]
+        sql += " ORDER BY score DESC LIMIT ?"
+        params.append(limit)
+        return [(row[0], row[1]) for row in self.db.execute(sql, params)]
+
+    def chunk_rows(self, chunk_ids: Iterable[int]) -> dict[int, dict]:
+        chunk_ids = [int(i) for i in chunk_ids]
+        found: dict[int, dict] = {}
+        for start in range(0, len(chunk_ids), _BATCH):
+            part = chunk_ids[start : start + _BATCH]
+            sql = f"SELECT id, content_id, position, title, text FROM chunks WHERE id IN ({_in(part)})"
+            found.update({row["id"]: row for row in self.db.query(sql, part)})
+        return found
+
+    def chunk_ids_of_content(self, content_ids: Iterable[str]) -> dict[int, str]:
+        content_ids = list(content_ids)
+        found: dict[int, str] = {}
+        for start in range(0, len(content_ids), _BATCH):
+            part = content_ids[start : start + _BATCH]
+            sql = f"SELECT id, content_id FROM chunks WHERE content_id IN ({_in(part)})"
+            found.update(dict(self.db.execute(sql, part).fetchall()))
+        return found
+
+    def all_content_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM content ORDER BY id")]
+
+    def all_person_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM people ORDER BY id")]
+
+
+def _unpack(rows: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    matrix = np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+    return ids, matrix

@@ -1,0 +1,174 @@
+"""Content items and their authors in SQLite (part of the Store)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from models.records import Content, utc_now
+
+SORTS = {
+    "newest": "c.created DESC, c.id",
+    "updated": "c.updated DESC, c.id",
+    "title": "c.title COLLATE NOCASE, c.id",
+    "views": "c.views DESC, c.id",
+}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def content_row(item: Content, existing_created: str | None = None) -> dict[str, Any]:
+    now = utc_now()
+    created = item.created or existing_created or now
+    return {
+        "id": item.id,
+        "title": item.title,
+        "body": item.body,
+        "kind": item.kind,
+        "tags": json.dumps(item.tags),
+        "official": int(item.official),
+        "extra": json.dumps(item.extra, default=str),
+        "created": created if isinstance(created, str) else _iso(created),
+        "updated": _iso(item.updated or now),
+    }
+
+
+def decode_content(row: dict[str, Any], authors: list[str]) -> dict[str, Any]:
+    return {
+        **row,
+        "tags": json.loads(row["tags"] or "[]"),
+        "official": bool(row["official"]),
+        "extra": json.loads(row["extra"] or "{}"),
+        "authors": authors,
+    }
+
+
+class ContentStore:
+    db: sqlite_utils.Database
+
+    def upsert_content(self, items: Iterable[Content]) -> list[str]:
+        """Insert or replace items with their author links, in the caller's transaction."""
+        items = list(items)
+        if not items:
+            return []
+        ids = [item.id for item in items]
+        created = self._created_of(ids)
+        self.db["content"].upsert_all([content_row(i, created.get(i.id)) for i in items], pk="id")
+        placeholders = ",".join("?" * len(ids))
+        self.db.execute(f"DELETE FROM content_authors WHERE content_id IN ({placeholders})", ids)
+        links = [
+            {"content_id": item.id, "person_id": author, "position": position}
+            for item in items
+            for position, author in enumerate(item.authors)
+        ]
+        if links:
+            self.db["content_authors"].insert_all(links)
+        return ids
+
+    def _created_of(self, ids: list[str]) -> dict[str, str]:
+        """Keep the first creation time on re-import when the record does not give one."""
+        created = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            sql = f"SELECT id, created FROM content WHERE id IN ({','.join('?' * len(part))})"
+            created.update(dict(self.db.execute(sql, part).fetchall()))
+        return created
+
+    def delete_content(self, ids: Iterable[str]) -> list[int]:
+        """Remove items with their passages; returns the vector ids that must leave the index."""
+        ids = list(ids)
+        if not ids:
+            return []
+        placeholders = ",".join("?" * len(ids))
+        chunk_ids = [
+            row[0] for row in self.db.execute(f"SELECT id FROM chunks WHERE content_id IN ({placeholders})", ids)
+        ]
+        self.db.execute(f"DELETE FROM chunks WHERE content_id IN ({placeholders})", ids)
+        self.db.execute(f"DELETE FROM content_authors WHERE content_id IN ({placeholders})", ids)
+        self.db.execute(f"DELETE FROM feedback WHERE content_id IN ({placeholders})", ids)
+        self.db.execute(f"DELETE FROM content WHERE id IN ({placeholders})", ids)
+        return chunk_ids
+
+    def content_exists(self, content_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM content WHERE id = ?", [content_id]).fetchone() is not None
+
+    def get_content(self, content_id: str) -> dict[str, Any] | None:
+        found = self.content_by_ids([content_id])
+        return found.get(content_id)
+
+    def content_by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        placeholders = ",".join("?" * len(ids))
+        rows = list(self.db.query(f"SELECT * FROM content WHERE id IN ({placeholders})", ids))
+        authors = self.authors_of(ids)
+        return {row["id"]: decode_content(row, authors.get(row["id"], [])) for row in rows}
+
+    def content_titles(self, ids) -> dict[str, str]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        sql = f"SELECT id, title FROM content WHERE id IN ({','.join('?' * len(ids))})"
+        return dict(self.db.execute(sql, ids).fetchall())
+
+    def authors_of(self, content_ids: Iterable[str]) -> dict[str, list[str]]:
+        content_ids = list(content_ids)
+        result: dict[str, list[str]] = {}
+        if not content_ids:
+            return result
+        placeholders = ",".join("?" * len(content_ids))
+        sql = (
+            f"SELECT content_id, person_id FROM content_authors WHERE content_id IN ({placeholders}) "
+            "ORDER BY content_id, position"
+        )
+        for content_id, person_id in self.db.execute(sql, content_ids):
+            result.setdefault(content_id, []).append(person_id)
+        return result
+
+    def list_content(
+        self,
+        limit: int = 20,
+        offset: int = 0,
+        tag: str | None = None,
+        kind: str | None = None,
+        author: str | None = None,
+        sort: str = "newest",
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of items and the total count matching the filters."""
+        where, params = ["1=1"], []
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
+            params.append(tag.lower())
+        if kind:
+            where.append("c.kind = ?")
+            params.append(kind)
+        if author:
+            where.append("c.id IN (SELECT content_id FROM content_authors WHERE person_id = ?)")
+            params.append(author)
+        condition = " AND ".join(where)
+        total = self.db.execute(f"SELECT count(*) FROM content c WHERE {condition}", params).fetchone()[0]
+        order = SORTS.get(sort, SORTS["newest"])
+        rows = list(
+            self.db.query(
+                f"SELECT c.* FROM content c WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+        )
+        authors = self.authors_of([row["id"] for row in rows])
+        return [decode_content(row, authors.get(row["id"], [])) for row in rows], total
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        sql = (
+            "SELECT value, count(*) FROM content, json_each(content.tags) "
+            "GROUP BY value ORDER BY count(*) DESC, value"
+        )
+        return [(tag, n) for tag, n in self.db.execute(sql)]
+
+    def record_view(self, content_id: str) -> None:
+        self.db.execute("UPDATE content SET views = views + 1 WHERE id = ?", [content_id])

@@ -1,0 +1,21 @@
+"""Small named domain errors, translated once by the API (HTTP status) and once by the CLI (exit code)."""
+
+
+class KnowhowError(Exception):
+    """Base of every error a user can cause or fix."""
+
+
+class NotFoundError(KnowhowError):
+    """A record asked for by id does not exist."""
+
+
+class InvalidInputError(KnowhowError):
+    """Input that breaks the contract: a missing field, an unknown author, an empty query."""
+
+
+class ConflictError(KnowhowError):
+    """A write that would clash with what is stored (e.g. creating an id that exists)."""
+
+
+class IndexMismatchError(KnowhowError):
+    """The vector index or stored vectors were built by another embedding model than the configured one."""

@@ -1,0 +1,102 @@
+"""Registered schema migrations: each runs once, in a transaction, and is recorded in `_migrations`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["people"].create(
+        {
+            "id": str, "name": str, "email": str, "title": str, "team": str, "location": str, "bio": str,
+            "skills": str, "mentor": int, "extra": str, "created": str, "updated": str,
+        },
+        pk="id",
+    )
+    db["content"].create(
+        {
+            "id": str, "title": str, "body": str, "kind": str, "tags": str, "official": int,
+            "extra": str, "created": str, "updated": str, "views": int,
+        },
+        pk="id",
+        defaults={"views": 0},
+    )
+    db["content_authors"].create(
+        {"content_id": str, "person_id": str, "position": int},
+        pk=("content_id", "person_id"),
+        foreign_keys=[("content_id", "content", "id"), ("person_id", "people", "id")],
+    )
+    db["content_authors"].create_index(["person_id"])
+    # AUTOINCREMENT: a vector id is never reused, so a stale index entry can never alias a new passage.
+    db.execute(
+        """CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            content_id TEXT NOT NULL REFERENCES content(id),
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            vector BLOB
+        )"""
+    )
+    db["chunks"].create_index(["content_id"])
+    db["chunks"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter unicode61")
+    db.execute(
+        """CREATE TABLE profiles (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            person_id TEXT NOT NULL UNIQUE REFERENCES people(id),
+            text TEXT NOT NULL,
+            vector BLOB
+        )"""
+    )
+    db["profiles"].enable_fts(["text"], create_triggers=True, tokenize="porter unicode61")
+    db["queries"].create(
+        {
+            "id": str, "text": str, "kind": str, "answered": int, "top_score": float, "result_ids": str,
+            "expert_ids": str, "source": str, "created": str,
+        },
+        pk="id",
+    )
+    db["queries"].create_index(["created"])
+    db["feedback"].create(
+        {"id": int, "query_id": str, "content_id": str, "helpful": int, "comment": str, "created": str},
+        pk="id",
+    )
+    db["feedback"].create_index(["query_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Bring a store of any earlier version up to date; returns the names applied now."""
+    if not db["_migrations"].exists():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": name, "applied_at": _now()})
+        applied.append(name)
+    return applied
+
+
+def schema_version() -> int:
+    return len(MIGRATIONS)
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

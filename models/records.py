@@ -1,0 +1,116 @@
+"""The domain's records, validated once here so import, API and store agree on one contract."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
+KINDS = ("howto", "anecdote", "best_practice", "answer", "course", "policy", "article")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _clean_list(values: list[str], lower: bool) -> list[str]:
+    """Strip, drop empties and duplicates, keep order: tags and skills come from many hands."""
+    seen: dict[str, None] = {}
+    for value in values:
+        value = " ".join(str(value).split())
+        if lower:
+            value = value.lower()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+class _Record(BaseModel):
+    # Unknown fields are kept (stored in `extra`), never fatal.
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    id: str = Field(pattern=ID_PATTERN)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return dict(self.__pydantic_extra__ or {})
+
+
+class Person(_Record):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    title: str = Field("", max_length=200)
+    team: str = Field("", max_length=200)
+    location: str = Field("", max_length=200)
+    bio: str = Field("", max_length=5000)
+    skills: list[str] = Field(default_factory=list, max_length=100)
+    mentor: bool = False
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, value: list[str]) -> list[str]:
+        return _clean_list(value, lower=True)
+
+    def profile_text(self) -> str:
+        """What the person's profile vector is built from: who they are and what they know."""
+        parts = [self.name, self.title, self.team, self.bio]
+        if self.skills:
+            parts.append("Skills: " + ", ".join(self.skills))
+        return ". ".join(part for part in parts if part)
+
+
+class Content(_Record):
+    title: str = Field(min_length=1, max_length=500)
+    body: str = Field(min_length=1, max_length=500_000)
+    authors: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    kind: str = Field("article", max_length=40)
+    official: bool = False
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _clean_list(value, lower=True)
+
+    @field_validator("authors")
+    @classmethod
+    def _authors(cls, value: list[str]) -> list[str]:
+        return _clean_list(value, lower=False)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        value = value.strip().lower().replace("-", "_").replace(" ", "_")
+        return value or "article"
+
+
+class Chunk(BaseModel):
+    """A passage of one content item: the unit that is embedded and matched."""
+
+    content_id: str
+    position: int
+    heading: str
+    text: str
+
+
+class QueryLogEntry(BaseModel):
+    id: str
+    text: str
+    kind: str
+    answered: bool
+    top_score: float | None
+    result_ids: list[str]
+    expert_ids: list[str]
+    source: str
+    created: datetime
+
+
+class Feedback(BaseModel):
+    query_id: str | None = None
+    content_id: str | None = None
+    helpful: bool
+    comment: str = Field("", max_length=5000)

@@ -1,0 +1,48 @@
+"""One typed settings object: read once from the environment (KNOWHOW_*), overridable in tests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KNOWHOW_", extra="ignore")
+
+    data: Path = Field(Path("knowhow-data"), description="Data folder holding the SQLite store and the vector index files.")
+    model_path: str | None = Field(
+        None,
+        description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",
+    )
+    embed_batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the embedding model.")
+    chunk_words: int = Field(150, ge=20, le=2000, description="Target chunk length in words (the model reads ~256 tokens).")
+    chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
+    hnsw_threshold: int = Field(
+        200_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
+    )
+    fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
+    fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")
+    candidates: int = Field(100, ge=10, le=2000, description="Chunks each retriever returns before fusion.")
+    answered_threshold: float = Field(
+        0.45, ge=-1.0, le=1.0, description="Best passage's cosine similarity at or above which a query counts as answered."
+    )
+    max_query_chars: int = Field(4000, ge=10, description="Longest accepted question, in characters.")
+    contact_url_template: str = Field(
+        "mailto:{email}", description="Contact link for a person; {email}, {id} and {name} are filled in."
+    )
+
+    @property
+    def db_path(self) -> Path:
+        return self.data / "knowhow.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data / "index"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

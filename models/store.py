@@ -1,0 +1,88 @@
+"""The SQLite store: the one wrapper every query goes through, and the source of truth for everything."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from models.chunk_store import ChunkStore
+from models.content_store import ContentStore
+from models.log_store import LogStore
+from models.migrations import apply_migrations
+from models.people_store import PeopleStore
+
+
+class Store(ContentStore, PeopleStore, ChunkStore, LogStore):
+    """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        apply_migrations(self.db)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+            with db.ensure_autocommit_on():
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Group writes so a batch commits (or fails) as a whole."""
+        with self.db.atomic() as db:
+            yield db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- meta: small key/value facts about the store (model of stored vectors, write generation) --
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def generation(self) -> int:
+        """A counter bumped by every write that changes vectors, so readers know to resync their index."""
+        return int(self.get_meta("generation") or 0)
+
+    def bump_generation(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def stats(self) -> dict[str, int]:
+        def count(sql: str) -> int:
+            return self.db.execute(sql).fetchone()[0]
+
+        return {
+            "people": count("SELECT count(*) FROM people"),
+            "mentors": count("SELECT count(*) FROM people WHERE mentor"),
+            "content": count("SELECT count(*) FROM content"),
+            "official": count("SELECT count(*) FROM content WHERE official"),
+            "chunks": count("SELECT count(*) FROM chunks"),
+            "chunks_pending": count("SELECT count(*) FROM chunks WHERE vector IS NULL"),
+            "queries": count("SELECT count(*) FROM queries"),
+            "answered": count("SELECT count(*) FROM queries WHERE answered"),
+            "feedback": count("SELECT count(*) FROM feedback"),
+        }

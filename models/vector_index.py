@@ -1,0 +1,175 @@
+"""The one interface to FAISS: integer ids and unit vectors in, (score, id) out; exact or approximate.
+
+The index is a cache of vectors stored in SQLite. Each file records the model and dimension that built it
+so a different model is refused instead of silently returning nonsense.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import faiss
+except ImportError as exc:  # pragma: no cover - faiss-cpu is a core dependency
+    raise ImportError("install faiss-cpu to enable the vector index") from exc
+
+from models.errors import IndexMismatchError
+
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+# HNSW cannot delete in place: removed ids are hidden at search time until they pass this share.
+TOMBSTONE_REBUILD_SHARE = 0.1
+
+
+class VectorIndex:
+    """Exact inner product (flat) or HNSW, both keyed by our int64 ids."""
+
+    def __init__(self, dim: int, model: str, kind: str = "flat"):
+        if kind not in ("flat", "hnsw"):
+            raise ValueError(f"unknown index kind: {kind}")
+        self.dim, self.model, self.kind = dim, model, kind
+        self._index = faiss.IndexIDMap2(self._new_inner())
+        self._tombstones: set[int] = set()
+
+    def _new_inner(self):
+        if self.kind == "flat":
+            return faiss.IndexFlatIP(self.dim)
+        inner = faiss.IndexHNSWFlat(self.dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+        return inner
+
+    @staticmethod
+    def kind_for(count: int, hnsw_threshold: int) -> str:
+        return "hnsw" if count > hnsw_threshold else "flat"
+
+    def count(self) -> int:
+        return int(self._index.ntotal) - len(self._tombstones)
+
+    def ids(self) -> np.ndarray:
+        all_ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        if not self._tombstones:
+            return all_ids
+        return all_ids[~np.isin(all_ids, np.fromiter(self._tombstones, dtype=np.int64))]
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids) == 0:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape[1] != self.dim:
+            raise IndexMismatchError(f"vectors have dimension {vectors.shape[1]}, the index {self.dim}")
+        ids = np.asarray(ids, dtype=np.int64)
+        # Re-adding an id must replace, not duplicate, it.
+        self.remove(ids)
+        self._index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        ids = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
+        if len(ids) == 0 or self._index.ntotal == 0:
+            return
+        if self.kind == "flat":
+            self._index.remove_ids(faiss.IDSelectorBatch(ids))
+            return
+        present = np.intersect1d(ids, self.ids())
+        self._tombstones.update(int(i) for i in present)
+        if len(self._tombstones) > TOMBSTONE_REBUILD_SHARE * max(self._index.ntotal, 1):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the HNSW graph without the tombstoned vectors."""
+        live = self.ids()
+        vectors = np.vstack([self._index.reconstruct(int(i)) for i in live]) if len(live) else None
+        self._index = faiss.IndexIDMap2(self._new_inner())
+        self._tombstones.clear()
+        if vectors is not None:
+            self._index.add_with_ids(vectors, live)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Best-first (scores, ids) per query; missing slots have id -1."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        n = len(queries)
+        if self._index.ntotal == 0 or k <= 0:
+            return np.zeros((n, max(k, 0)), np.float32), np.full((n, max(k, 0)), -1, np.int64)
+        fetch = min(k + len(self._tombstones), int(self._index.ntotal))
+        scores, ids = self._index.search(queries, fetch)
+        if self._tombstones:
+            scores, ids = _drop_tombstones(scores, ids, self._tombstones, k)
+        return _pad(scores[:, :k], ids[:, :k], k)
+
+    # -- persistence: a pair of files written atomically, checked against each other on load --
+
+    def save(self, stem: Path) -> None:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        if self._tombstones:
+            self._compact()
+        data_path, meta_path = _paths(stem)
+        tmp = data_path.with_suffix(".faiss.tmp")
+        faiss.write_index(self._index, str(tmp))
+        os.replace(tmp, data_path)
+        meta = {"model": self.model, "dim": self.dim, "kind": self.kind, "ntotal": int(self._index.ntotal)}
+        tmp_meta = meta_path.with_suffix(".json.tmp")
+        tmp_meta.write_text(json.dumps(meta))
+        os.replace(tmp_meta, meta_path)
+
+    @classmethod
+    def load(cls, stem: Path, model: str, dim: int) -> VectorIndex | None:
+        """The saved index, or None when there is none or it is unreadable (it is then rebuilt from SQLite)."""
+        data_path, meta_path = _paths(stem)
+        if not data_path.exists() or not meta_path.exists():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            return None
+        if meta.get("model") != model or meta.get("dim") != dim:
+            raise IndexMismatchError(
+                f"the index in {data_path.parent} was built with model {meta.get('model')!r} "
+                f"(dimension {meta.get('dim')}), but the configured model is {model!r} (dimension {dim}); "
+                "run `knowhow reindex` to rebuild it"
+            )
+        try:
+            raw = faiss.read_index(str(data_path))
+        except RuntimeError:
+            return None
+        if raw.ntotal != meta.get("ntotal"):
+            return None  # a torn pair of files from a crash: rebuild from SQLite
+        index = cls(dim, model, meta.get("kind", "flat"))
+        index._index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        if index.kind == "hnsw":
+            faiss.downcast_index(index._index.index).hnsw.efSearch = HNSW_EF_SEARCH
+        return index
+
+
+def _paths(stem: Path) -> tuple[Path, Path]:
+    return stem.with_suffix(".faiss"), stem.with_suffix(".json")
+
+
+def _drop_tombstones(scores, ids, tombstones, k):
+    keep_scores, keep_ids = [], []
+    for row_scores, row_ids in zip(scores, ids):
+        mask = np.array([int(i) not in tombstones for i in row_ids], dtype=bool)
+        keep_scores.append(row_scores[mask][:k])
+        keep_ids.append(row_ids[mask][:k])
+    width = max(k, 1)
+    out_scores = np.zeros((len(ids), width), np.float32)
+    out_ids = np.full((len(ids), width), -1, np.int64)
+    for row, (s, i) in enumerate(zip(keep_scores, keep_ids)):
+        out_scores[row, : len(s)] = s
+        out_ids[row, : len(i)] = i
+    return out_scores, out_ids
+
+
+def _pad(scores, ids, k):
+    if scores.shape[1] >= k:
+        return scores, ids
+    n = len(ids)
+    pad = k - scores.shape[1]
+    return (
+        np.hstack([scores, np.zeros((n, pad), np.float32)]),
+        np.hstack([ids, np.full((n, pad), -1, np.int64)]),
+    )

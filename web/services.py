@@ -1,0 +1,62 @@
+"""Wiring: one data folder's store, model, indexes, indexer and finder, each built once and on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from threading import Lock
+
+from finder.search import Finder
+from indexer.embedder import Embedder
+from indexer.pipeline import Indexer
+from models.index_set import IndexSet
+from models.settings import Settings
+from models.store import Store
+
+
+class Services:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = Lock()
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.db_path)
+
+    @property
+    def embedder(self) -> Embedder:
+        # The model is shared by tests and loaded at most once per process.
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.settings.model_path, self.settings.embed_batch_size)
+            return self._embedder
+
+    def _index_set(self, rebuild: bool) -> IndexSet:
+        return IndexSet(
+            self.store, self.settings.index_dir, self.embedder.name, self.embedder.dim,
+            self.settings.hnsw_threshold, rebuild=rebuild,
+        )
+
+    @cached_property
+    def indexes(self) -> IndexSet:
+        return self._index_set(rebuild=False)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return Indexer(self.store, self.embedder, self.indexes, self.settings)
+
+    def rebuilding_indexer(self) -> Indexer:
+        """An indexer that ignores the saved indexes and stored model: for `reindex` after a model change."""
+        indexes = self._index_set(rebuild=True)
+        self.__dict__["indexes"] = indexes
+        self.__dict__.pop("indexer", None)
+        self.__dict__.pop("finder", None)
+        return self.indexer
+
+    @cached_property
+    def finder(self) -> Finder:
+        return Finder(self.store, self.indexes, self.embedder, self.settings)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
