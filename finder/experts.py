@@ -1,8 +1,11 @@
 """Expert ranking: who can help with this question, and why.
 
-Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item votes for its authors with
-its retrieval score, shared among co-authors. Added to it: how well the person's own profile (title,
-bio, skills) matches the question, and a small prior for how much they have contributed at all.
+Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item is evidence for its authors,
+in proportion to how closely it matches the question and shared among co-authors. Added to it: how well
+the person's own profile (title, bio, skills) matches, scaled by a prior for how much they contributed.
+
+Every signal is on an absolute scale (cosine similarity mapped to [0, 1]), never relative to the best
+candidate: when nothing relevant exists, nobody scores high just for being the least bad.
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ MAX_WHY = 5
 @dataclass
 class ExpertWeights:
     documents: float = 0.6
-    profile: float = 0.3
-    prior: float = 0.1
-    doc_depth: int = 30  # how many top items cast votes
+    profile: float = 0.4
+    prior: float = 0.2  # share of the score that depends on how much a person contributed
+    unrelated: float = 0.2  # cosine at or below which a text says nothing about the question
+    related: float = 0.7  # cosine at or above which it is fully on topic
+    doc_depth: int = 30  # how many top items count as evidence
     profile_depth: int = 50  # how many nearest profiles are candidates
+
+    def strength(self, cosine: float) -> float:
+        return min(max((cosine - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
 
 
 @dataclass
@@ -62,16 +70,11 @@ class ExpertRanker:
             people = {pid: p for pid, p in people.items() if p["mentor"]}
         counts = self.store.contribution_counts()
         most = max(counts.values(), default=0)
-        top_vote = max(votes.values(), default=0.0) or 1.0
         scored = []
-        for pid, person in people.items():
+        for pid in people:
             prior = math.log1p(counts.get(pid, 0)) / math.log1p(most) if most else 0.0
-            score = (
-                w.documents * votes.get(pid, 0.0) / top_vote
-                + w.profile * max(profile.get(pid, 0.0), 0.0)
-                + w.prior * prior
-            )
-            scored.append((score, pid))
+            match = w.documents * votes.get(pid, 0.0) + w.profile * w.strength(profile.get(pid, 0.0))
+            scored.append((match * (1 - w.prior + w.prior * prior), pid))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         top = scored[:k]
         titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
@@ -81,20 +84,20 @@ class ExpertRanker:
         ]
 
     def _document_votes(self, items: list[ItemScore]) -> tuple[dict[str, float], dict[str, list[str]]]:
-        """Each item's relevance (relative to the best item) shared among its authors."""
-        votes: dict[str, float] = {}
+        """Per author, a noisy-or of their items' strengths (each shared among co-authors):
+        more relevant items raise it, with diminishing returns, and it never passes 1."""
+        missing: dict[str, float] = {}
         voted: dict[str, list[str]] = {}
-        if not items:
-            return votes, voted
-        best = max(items[0].score, 1e-9)
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
             names = authors.get(item.content_id, [])
-            relevance = max(item.score, 0.0) / best
+            strength = self.weights.strength(item.dense)
+            if strength <= 0:
+                continue
             for person_id in names:
-                votes[person_id] = votes.get(person_id, 0.0) + relevance / len(names)
+                missing[person_id] = missing.get(person_id, 1.0) * (1 - strength / len(names))
                 voted.setdefault(person_id, []).append(item.content_id)
-        return votes, voted
+        return {pid: 1 - rest for pid, rest in missing.items()}, voted
 
     def _profile_scores(self, vector: np.ndarray, also: set[str]) -> dict[str, float]:
         """Cosine of the question to each nearby profile, and to the profiles of everyone with votes."""

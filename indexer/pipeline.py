@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from indexer.chunking import chunk_markdown
 from indexer.embedder import Embedder
 from models.index_set import TABLES, IndexSet
-from models.chunk_store import chunk_title as _chunk_title
+from models.chunk_store import chunk_title
+from models.errors import InvalidInputError
 from models.records import Content, Person
 from models.settings import Settings
 from models.store import Store
@@ -50,7 +51,7 @@ class Indexer:
         with self.store.transaction():
             self.store.upsert_people(changes.people)
             self.store.upsert_content(changes.content)
-            self.store.replace_chunks({item.id: (item.title, self.chunk(item)) for item in changes.content})
+            self.store.replace_chunks(dict(self._changed_chunks(changes.content)))
             self.store.delete_content(changes.deleted_content)
             self.store.delete_people(changes.deleted_people)
             self.store.bump_generation()
@@ -94,8 +95,7 @@ class Indexer:
         overwritten batch by batch, so an interrupted reindex leaves a working service and can be re-run.
         """
         with self.store.transaction():
-            changed = {item.id: (item.title, chunks) for item, chunks in self._rechunked() if chunks}
-            self.store.replace_chunks(changed)
+            self.store.replace_chunks(dict(self._changed_chunks(self._all_content())))
             self.store.upsert_people(self._all_people())
             self.store.bump_generation()
         fresh = {table: VectorIndex(self.embedder.dim, self.embedder.name) for table in TABLES}
@@ -110,13 +110,14 @@ class Indexer:
             self.indexes.save()
         return embedded
 
-    def _rechunked(self):
-        """Each item with its new passages, or an empty list when they equal the stored ones."""
-        for item in self._all_content():
+    def _changed_chunks(self, items: Iterable[Content]):
+        """(id, (title, passages)) for items whose passages differ from the stored ones; unchanged
+        items keep their passages and vectors, so re-importing the same data embeds nothing."""
+        for item in items:
             chunks = self.chunk(item)
-            stored = self.store.stored_chunks(item.id)
-            new = [(c.position, _chunk_title(item.title, c.heading), c.text) for c in chunks]
-            yield item, ([] if new == stored else chunks)
+            new = [(c.position, chunk_title(item.title, c.heading), c.text) for c in chunks]
+            if new != self.store.stored_chunks(item.id):
+                yield item.id, (item.title, chunks)
 
     def _all_content(self) -> list[Content]:
         ids = self.store.all_content_ids()
@@ -128,7 +129,11 @@ class Indexer:
         rows = self.store.people_by_ids(ids)
         return [Person(**_record_fields(rows[i])) for i in ids]
 
-    def upsert_content(self, item: Content) -> None:
+    def save_content(self, item: Content) -> None:
+        """Store one item (from the API or a form) and make it findable by the next search."""
+        unknown = set(item.authors) - self.store.existing_person_ids(item.authors)
+        if unknown:
+            raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")
         self.apply(Changes.of(content=[item]))
 
     def upsert_person(self, person: Person) -> None:

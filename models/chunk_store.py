@@ -12,11 +12,11 @@ import numpy as np
 import sqlite_utils
 
 from models.records import Chunk
+from models.sql import BATCH as _BATCH, batches, execute_in, select_in
 
 VECTOR_TABLES = ("chunks", "profiles")
 # Columns bm25() weighs, in FTS column order; a title match counts more than a body match.
 FTS_WEIGHTS = {"chunks": (2.0, 1.0), "profiles": (1.0,)}
-_BATCH = 500
 
 
 def _check(table: str) -> str:
@@ -40,11 +40,8 @@ class ChunkStore:
     def replace_chunks(self, chunks_by_item: Mapping[str, tuple[str, list[Chunk]]]) -> list[int]:
         """Swap in new passages for items, vectors pending; returns the old vector ids to drop."""
         content_ids = list(chunks_by_item)
-        old: list[int] = []
-        for start in range(0, len(content_ids), _BATCH):
-            part = content_ids[start : start + _BATCH]
-            old += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE content_id IN ({_in(part)})", part)]
-            self.db.execute(f"DELETE FROM chunks WHERE content_id IN ({_in(part)})", part)
+        old = [row[0] for row in select_in(self.db, "SELECT id FROM chunks WHERE content_id IN ({ids})", content_ids)]
+        execute_in(self.db, "DELETE FROM chunks WHERE content_id IN ({ids})", content_ids)
         rows = [
             {
                 "content_id": content_id,
@@ -69,8 +66,7 @@ class ChunkStore:
     def passage_texts(self, table: str, ids: list[int]) -> dict[int, str]:
         """The text each passage is embedded from; a chunk carries its item's title for context."""
         column = "title || '. ' || text" if _check(table) == "chunks" else "text"
-        sql = f"SELECT id, {column} FROM {table} WHERE id IN ({_in(ids)})"
-        return dict(self.db.execute(sql, [int(i) for i in ids]).fetchall())
+        return dict(select_in(self.db, f"SELECT id, {column} FROM {table} WHERE id IN ({{ids}})", map(int, ids)))
 
     def stored_chunks(self, content_id: str) -> list[tuple[int, str, str]]:
         sql = "SELECT position, title, text FROM chunks WHERE content_id = ? ORDER BY position"
@@ -95,9 +91,7 @@ class ChunkStore:
             while rows := cursor.fetchmany(batch):
                 yield _unpack(rows)
             return
-        ids = [int(i) for i in ids]
-        for start in range(0, len(ids), _BATCH):
-            part = ids[start : start + _BATCH]
+        for part in batches(map(int, ids)):
             rows = self.db.execute(
                 f"SELECT id, vector FROM {table} WHERE vector IS NOT NULL AND id IN ({_in(part)})", part
             ).fetchall()
@@ -121,22 +115,14 @@ class ChunkStore:
         return [(row[0], row[1]) for row in self.db.execute(sql, params)]
 
     def chunk_rows(self, chunk_ids: Iterable[int]) -> dict[int, dict]:
-        chunk_ids = [int(i) for i in chunk_ids]
         found: dict[int, dict] = {}
-        for start in range(0, len(chunk_ids), _BATCH):
-            part = chunk_ids[start : start + _BATCH]
+        for part in batches(map(int, chunk_ids)):
             sql = f"SELECT id, content_id, position, title, text FROM chunks WHERE id IN ({_in(part)})"
             found.update({row["id"]: row for row in self.db.query(sql, part)})
         return found
 
     def chunk_ids_of_content(self, content_ids: Iterable[str]) -> dict[int, str]:
-        content_ids = list(content_ids)
-        found: dict[int, str] = {}
-        for start in range(0, len(content_ids), _BATCH):
-            part = content_ids[start : start + _BATCH]
-            sql = f"SELECT id, content_id FROM chunks WHERE content_id IN ({_in(part)})"
-            found.update(dict(self.db.execute(sql, part).fetchall()))
-        return found
+        return dict(select_in(self.db, "SELECT id, content_id FROM chunks WHERE content_id IN ({ids})", content_ids))
 
     def all_content_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM content ORDER BY id")]

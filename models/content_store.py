@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from models.records import Content, utc_now
+from models.sql import batches, execute_in, select_in
 
 SORTS = {
     "newest": "c.created DESC, c.id",
@@ -59,8 +60,7 @@ class ContentStore:
         ids = [item.id for item in items]
         created = self._created_of(ids)
         self.db["content"].upsert_all([content_row(i, created.get(i.id)) for i in items], pk="id")
-        placeholders = ",".join("?" * len(ids))
-        self.db.execute(f"DELETE FROM content_authors WHERE content_id IN ({placeholders})", ids)
+        execute_in(self.db, "DELETE FROM content_authors WHERE content_id IN ({ids})", ids)
         links = [
             {"content_id": item.id, "person_id": author, "position": position}
             for item in items
@@ -72,26 +72,17 @@ class ContentStore:
 
     def _created_of(self, ids: list[str]) -> dict[str, str]:
         """Keep the first creation time on re-import when the record does not give one."""
-        created = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            sql = f"SELECT id, created FROM content WHERE id IN ({','.join('?' * len(part))})"
-            created.update(dict(self.db.execute(sql, part).fetchall()))
-        return created
+        return dict(select_in(self.db, "SELECT id, created FROM content WHERE id IN ({ids})", ids))
 
     def delete_content(self, ids: Iterable[str]) -> list[int]:
         """Remove items with their passages; returns the vector ids that must leave the index."""
         ids = list(ids)
         if not ids:
             return []
-        placeholders = ",".join("?" * len(ids))
-        chunk_ids = [
-            row[0] for row in self.db.execute(f"SELECT id FROM chunks WHERE content_id IN ({placeholders})", ids)
-        ]
-        self.db.execute(f"DELETE FROM chunks WHERE content_id IN ({placeholders})", ids)
-        self.db.execute(f"DELETE FROM content_authors WHERE content_id IN ({placeholders})", ids)
-        self.db.execute(f"DELETE FROM feedback WHERE content_id IN ({placeholders})", ids)
-        self.db.execute(f"DELETE FROM content WHERE id IN ({placeholders})", ids)
+        chunk_ids = [row[0] for row in select_in(self.db, "SELECT id FROM chunks WHERE content_id IN ({ids})", ids)]
+        for table, column in (("chunks", "content_id"), ("content_authors", "content_id"),
+                              ("feedback", "content_id"), ("content", "id")):
+            execute_in(self.db, f"DELETE FROM {table} WHERE {column} IN ({{ids}})", ids)
         return chunk_ids
 
     def content_exists(self, content_id: str) -> bool:
@@ -103,31 +94,19 @@ class ContentStore:
 
     def content_by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
-        placeholders = ",".join("?" * len(ids))
-        rows = list(self.db.query(f"SELECT * FROM content WHERE id IN ({placeholders})", ids))
+        rows = []
+        for part in batches(ids):
+            rows += self.db.query(f"SELECT * FROM content WHERE id IN ({','.join('?' * len(part))})", part)
         authors = self.authors_of(ids)
         return {row["id"]: decode_content(row, authors.get(row["id"], [])) for row in rows}
 
-    def content_titles(self, ids) -> dict[str, str]:
-        ids = list(ids)
-        if not ids:
-            return {}
-        sql = f"SELECT id, title FROM content WHERE id IN ({','.join('?' * len(ids))})"
-        return dict(self.db.execute(sql, ids).fetchall())
+    def content_titles(self, ids: Iterable[str]) -> dict[str, str]:
+        return dict(select_in(self.db, "SELECT id, title FROM content WHERE id IN ({ids})", ids))
 
     def authors_of(self, content_ids: Iterable[str]) -> dict[str, list[str]]:
-        content_ids = list(content_ids)
         result: dict[str, list[str]] = {}
-        if not content_ids:
-            return result
-        placeholders = ",".join("?" * len(content_ids))
-        sql = (
-            f"SELECT content_id, person_id FROM content_authors WHERE content_id IN ({placeholders}) "
-            "ORDER BY content_id, position"
-        )
-        for content_id, person_id in self.db.execute(sql, content_ids):
+        sql = "SELECT content_id, person_id FROM content_authors WHERE content_id IN ({ids}) ORDER BY content_id, position"
+        for content_id, person_id in select_in(self.db, sql, content_ids):
             result.setdefault(content_id, []).append(person_id)
         return result
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from models.records import Person, utc_now
+from models.sql import batches, execute_in, select_in
 
 
 def person_row(person: Person) -> dict[str, Any]:
@@ -42,7 +43,7 @@ class PeopleStore:
     db: sqlite_utils.Database
 
     def upsert_people(self, people: Iterable[Person]) -> list[str]:
-        """Insert or replace people and reset their profile passage (re-embedded by the indexer)."""
+        """Insert or replace people; a changed profile passage is reset for the indexer to re-embed."""
         people = list(people)
         if not people:
             return []
@@ -52,46 +53,39 @@ class PeopleStore:
         for row in rows:
             row["created"] = created.get(row["id"], row["created"])
         self.db["people"].upsert_all(rows, pk="id")
-        placeholders = ",".join("?" * len(ids))
-        self.db.execute(f"DELETE FROM profiles WHERE person_id IN ({placeholders})", ids)
-        self.db["profiles"].insert_all(
-            [{"person_id": p.id, "text": p.profile_text(), "vector": None} for p in people]
-        )
+        stored = self._profile_texts(ids)
+        changed = [p for p in people if stored.get(p.id) != p.profile_text()]
+        if changed:
+            execute_in(self.db, "DELETE FROM profiles WHERE person_id IN ({ids})", [p.id for p in changed])
+            self.db["profiles"].insert_all(
+                [{"person_id": p.id, "text": p.profile_text(), "vector": None} for p in changed]
+            )
         return ids
 
+    def _profile_texts(self, ids: list[str]) -> dict[str, str]:
+        return dict(select_in(self.db, "SELECT person_id, text FROM profiles WHERE person_id IN ({ids})", ids))
+
     def _people_created(self, ids: list[str]) -> dict[str, str]:
-        placeholders = ",".join("?" * len(ids))
-        return dict(self.db.execute(f"SELECT id, created FROM people WHERE id IN ({placeholders})", ids).fetchall())
+        return dict(select_in(self.db, "SELECT id, created FROM people WHERE id IN ({ids})", ids))
 
     def delete_people(self, ids: Iterable[str]) -> None:
         """Remove people; their content stays (authorless, owned by L&D) so no knowledge is lost."""
         ids = list(ids)
-        if not ids:
-            return
-        placeholders = ",".join("?" * len(ids))
-        self.db.execute(f"DELETE FROM content_authors WHERE person_id IN ({placeholders})", ids)
-        self.db.execute(f"DELETE FROM profiles WHERE person_id IN ({placeholders})", ids)
-        self.db.execute(f"DELETE FROM people WHERE id IN ({placeholders})", ids)
+        for table, column in (("content_authors", "person_id"), ("profiles", "person_id"), ("people", "id")):
+            execute_in(self.db, f"DELETE FROM {table} WHERE {column} IN ({{ids}})", ids)
 
     def existing_person_ids(self, ids: Iterable[str]) -> set[str]:
-        ids = list(set(ids))
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            sql = f"SELECT id FROM people WHERE id IN ({','.join('?' * len(part))})"
-            found.update(row[0] for row in self.db.execute(sql, part))
-        return found
+        return {row[0] for row in select_in(self.db, "SELECT id FROM people WHERE id IN ({ids})", set(ids))}
 
     def get_person(self, person_id: str) -> dict[str, Any] | None:
         return self.people_by_ids([person_id]).get(person_id)
 
     def people_by_ids(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
-        placeholders = ",".join("?" * len(ids))
-        rows = self.db.query(f"SELECT * FROM people WHERE id IN ({placeholders})", ids)
-        return {row["id"]: decode_person(row) for row in rows}
+        people = {}
+        for part in batches(dict.fromkeys(ids)):
+            rows = self.db.query(f"SELECT * FROM people WHERE id IN ({','.join('?' * len(part))})", part)
+            people.update({row["id"]: decode_person(row) for row in rows})
+        return people
 
     def list_people(
         self, limit: int = 50, offset: int = 0, team: str | None = None, mentor: bool | None = None
@@ -124,17 +118,7 @@ class PeopleStore:
         return dict(self.db.execute(sql + " GROUP BY person_id", params).fetchall())
 
     def profile_owner(self, profile_ids: Iterable[int]) -> dict[int, str]:
-        profile_ids = list(profile_ids)
-        if not profile_ids:
-            return {}
-        placeholders = ",".join("?" * len(profile_ids))
-        sql = f"SELECT id, person_id FROM profiles WHERE id IN ({placeholders})"
-        return dict(self.db.execute(sql, profile_ids).fetchall())
+        return dict(select_in(self.db, "SELECT id, person_id FROM profiles WHERE id IN ({ids})", profile_ids))
 
-    def profile_ids_of(self, person_ids) -> dict[int, str]:
-        person_ids = list(person_ids)
-        if not person_ids:
-            return {}
-        placeholders = ",".join("?" * len(person_ids))
-        sql = f"SELECT id, person_id FROM profiles WHERE person_id IN ({placeholders})"
-        return dict(self.db.execute(sql, person_ids).fetchall())
+    def profile_ids_of(self, person_ids: Iterable[str]) -> dict[int, str]:
+        return dict(select_in(self.db, "SELECT id, person_id FROM profiles WHERE person_id IN ({ids})", person_ids))

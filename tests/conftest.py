@@ -1,0 +1,115 @@
+"""Real parts for every test: the packaged model (loaded once), SQLite files in tmp folders, a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from indexer.embedder import Embedder  # noqa: E402
+from indexer.importer import import_files  # noqa: E402
+from models.settings import Settings  # noqa: E402
+from web.cli import demo_files  # noqa: E402
+from web.services import Services  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture
+def make_services(tmp_path: Path, embedder: Embedder):
+    """Services on a fresh data folder; call again with the same folder to 'restart' the service."""
+    made: list[Services] = []
+
+    def make(data: Path | None = None, **overrides) -> Services:
+        services = Services(Settings(data=data or tmp_path / "data", **overrides), embedder)
+        made.append(services)
+        return services
+
+    yield make
+    for services in made:
+        services.close()
+
+
+@pytest.fixture
+def services(make_services) -> Services:
+    return make_services()
+
+
+@pytest.fixture(scope="session")
+def demo_services(tmp_path_factory, embedder) -> Services:
+    """The demo organisation, imported once per test session (read-only for tests)."""
+    services = Services(Settings(data=tmp_path_factory.mktemp("demo")), embedder)
+    report = import_files(services.indexer, demo_files())
+    assert report.errors == []
+    return services
+
+
+class LiveServer:
+    def __init__(self, services: Services):
+        import uvicorn
+
+        from web.app import create_app
+
+        self.services = services
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(services), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live(services) -> Iterator[LiveServer]:
+    """The real app over HTTP on an empty data folder."""
+    with LiveServer(services) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_live(demo_services) -> Iterator[LiveServer]:
+    with LiveServer(demo_services) as server:
+        yield server
+
+
+@pytest.fixture
+def http(live):
+    import httpx
+
+    with httpx.Client(base_url=live.url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def demo_http(demo_live):
+    import httpx
+
+    with httpx.Client(base_url=demo_live.url, timeout=60) as client:
+        yield client

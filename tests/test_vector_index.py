@@ -1,0 +1,88 @@
+"""The FAISS interface: exact and HNSW behave alike; files are checked; drift with SQLite is repaired."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.errors import IndexMismatchError
+from models.vector_index import VectorIndex
+from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
+from indexer.importer import import_files
+
+
+def _unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_add_search_remove_and_reload(kind, tmp_path):
+    vectors = _unit(200)
+    ids = np.arange(1000, 1200, dtype=np.int64)
+    index = VectorIndex(16, "m", kind)
+    index.add(ids, vectors)
+    scores, found = index.search(vectors[:3], 1)
+    assert found[:, 0].tolist() == [1000, 1001, 1002]
+    assert np.allclose(scores[:, 0], 1.0, atol=1e-5)
+
+    index.remove([1000, 1001])
+    assert index.count() == 198
+    _, found = index.search(vectors[:2], 5)
+    assert 1000 not in found and 1001 not in found
+
+    index.save(tmp_path / "x")
+    loaded = VectorIndex.load(tmp_path / "x", "m", 16)
+    assert loaded.kind == kind and loaded.count() == 198
+    assert sorted(loaded.ids().tolist()) == list(range(1002, 1200))
+
+
+def test_readding_an_id_replaces_it():
+    index = VectorIndex(16, "m")
+    vectors = _unit(2)
+    index.add([7], vectors[:1])
+    index.add([7], vectors[1:])
+    assert index.count() == 1
+    assert index.search(vectors[1:], 1)[1][0, 0] == 7
+
+
+def test_search_on_empty_index_returns_no_ids():
+    scores, ids = VectorIndex(16, "m").search(_unit(1), 3)
+    assert ids.tolist() == [[-1, -1, -1]]
+
+
+def test_load_refuses_another_model(tmp_path):
+    index = VectorIndex(16, "model-a")
+    index.add([1], _unit(1))
+    index.save(tmp_path / "x")
+    with pytest.raises(IndexMismatchError, match="run `knowhow reindex`"):
+        VectorIndex.load(tmp_path / "x", "model-b", 16)
+
+
+def test_torn_files_are_ignored_and_rebuilt_from_sqlite(services, make_services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, VPN, PAYROLL)])
+    (services.settings.index_dir / "chunks.faiss").write_bytes(b"garbage")
+    restarted = make_services(services.settings.data)
+    assert restarted.indexes.counts() == {"chunks": 2, "profiles": 2}
+    assert restarted.finder.ask("vpn token expired", k=1, log=False).results[0].id == "c-vpn"
+
+
+def test_start_up_repairs_drift_between_index_and_store(services, make_services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, VPN)])
+    saved = services.settings.index_dir / "chunks.faiss"
+    stale = saved.read_bytes(), (services.settings.index_dir / "chunks.json").read_text()
+    # A second write whose index save is 'lost', as if the process died right after its commit.
+    import_files(services.indexer, [jsonl(tmp_path / "y.jsonl", PAYROLL, {"type": "content", "id": "c-vpn", "deleted": True})])
+    saved.write_bytes(stale[0])
+    (services.settings.index_dir / "chunks.json").write_text(stale[1])
+
+    restarted = make_services(services.settings.data)
+    assert restarted.indexes["chunks"].ids().tolist() == restarted.store.vector_ids("chunks").tolist()
+    assert [h.id for h in restarted.finder.ask("when do we get paid", k=5, log=False).results] == ["c-pay"]
+
+
+def test_stored_vectors_of_another_model_are_refused_until_reindex(services, make_services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    services.store.set_meta("vector_model", "some-other-model")
+    with pytest.raises(IndexMismatchError, match="reindex"):
+        make_services(services.settings.data).indexes

@@ -1,0 +1,49 @@
+"""GET /api/search and /api/experts: the ask loop over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from finder.experts import Expert
+from web.deps import FinderDep
+from web.schemas import ExpertOut, ExpertsResponse, SearchResponse, SearchResult
+
+router = APIRouter(prefix="/api", tags=["search"])
+
+QueryText = Annotated[str, Query(description="The question, in plain language (a word or a paragraph).", max_length=4000)]
+K = Annotated[int, Query(ge=1, le=100, description="How many results (1-100).")]
+
+
+def expert_out(expert: Expert) -> ExpertOut:
+    return ExpertOut(
+        id=expert.id, name=expert.name, score=expert.score, mentor=expert.mentor, why=expert.why,
+        title=expert.title, team=expert.team, location=expert.location,
+    )
+
+
+@router.get("/search", response_model=SearchResponse)
+def search(finder: FinderDep, q: QueryText, k: K = 10,
+           experts: Annotated[int, Query(ge=0, le=100, description="How many people to suggest.")] = 5) -> SearchResponse:
+    """Knowledge that answers the question, each with its best passage, plus the colleagues who can help."""
+    answer = finder.ask(q, k=k, experts=experts, source="api")
+    return SearchResponse(
+        query_id=answer.query_id,
+        answered=answer.answered,
+        results=[
+            SearchResult(
+                id=h.id, title=h.title, snippet=h.snippet, score=h.score, authors=h.authors, kind=h.kind,
+                official=h.official, tags=h.tags, updated=h.updated,
+            )
+            for h in answer.results
+        ],
+        experts=[expert_out(e) for e in answer.experts],
+    )
+
+
+@router.get("/experts", response_model=ExpertsResponse)
+def experts(finder: FinderDep, q: QueryText, k: K = 10,
+            mentor: Annotated[bool, Query(description="Only people who opted in as mentors.")] = False) -> ExpertsResponse:
+    """The colleagues best placed to help with the question, each with the evidence for why."""
+    return ExpertsResponse(experts=[expert_out(e) for e in finder.experts(q, k=k, mentor_only=mentor)])

@@ -1,0 +1,196 @@
+"""The `knowhow` command: import, ask, reindex, serve, demo, stats on one data folder.
+
+It sits beside the web app as the other front door: it calls indexer and finder and holds no logic.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from indexer.importer import ImportReport, import_files
+from models.errors import KnowhowError
+from models.settings import Settings
+from web.services import Services
+
+DEMO_DIR = Path(str(resources.files("indexer") / "demo_org"))
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+def demo_files() -> list[Path]:
+    """The demo organisation's people and content (its labelled questions are not imported)."""
+    return sorted(p for p in DEMO_DIR.glob("*.jsonl") if not p.name.startswith("questions_"))
+
+
+def _services(ctx: click.Context) -> Services:
+    return ctx.obj
+
+
+def _errors_as_exit(fn):
+    """Domain errors become a one-line reason and a non-zero exit, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KnowhowError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+class _ProgressBar:
+    """Adapts the indexer's progress callback to a rich progress bar, one task per stage."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.tasks = progress, {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = {"chunks": "embedding passages", "profiles": "embedding profiles"}.get(stage, stage)
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(label, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=False, disable=not err_console.is_terminal,
+    )
+
+
+@click.group()
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder (default: $KNOWHOW_DATA, else ./knowhow-data).")
+@click.version_option(package_name="knowhow")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None) -> None:
+    """Knowhow: ask a question, get the knowledge and the colleagues who can help."""
+    settings = Settings() if data is None else Settings(data=data)
+    ctx.obj = Services(settings)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _report(report: ImportReport) -> None:
+    # Plain lines, never wrapped: `file:line: reason` is what editors and scripts parse.
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"imported {report.people} people and {report.content} content items; "
+        f"deleted {report.deleted_people} people and {report.deleted_content} items"
+        + (f"; {len(report.errors)} bad line(s) skipped" if report.errors else "")
+    )
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+@_errors_as_exit
+def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Import people and content from JSON Lines files (upsert by id; "deleted": true removes)."""
+    services = _services(ctx)
+    with _progress() as progress:
+        report = import_files(services.indexer, list(files), _ProgressBar(progress))
+    _report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.pass_context
+@_errors_as_exit
+def demo(ctx: click.Context) -> None:
+    """Load the sample organisation (Northwind Labs) into the data folder."""
+    services = _services(ctx)
+    with _progress() as progress:
+        report = import_files(services.indexer, demo_files(), _ProgressBar(progress))
+    _report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="Results to show.")
+@click.option("--experts", "n_experts", default=3, show_default=True, type=click.IntRange(0, 100),
+              help="People to show.")
+@click.option("--mentor", is_flag=True, help="Only people who opted in as mentors.")
+@click.pass_context
+@_errors_as_exit
+def ask(ctx: click.Context, question: str, k: int, n_experts: int, mentor: bool) -> None:
+    """Ask a question in plain language."""
+    answer = _services(ctx).finder.ask(question, k=k, experts=n_experts, mentor_only=mentor, source="cli")
+    if not answer.answered:
+        click.echo("Nothing answers this well; the nearest knowledge and people follow.")
+    table = Table("score", "item", "passage", title="Knowledge", show_lines=True)
+    for hit in answer.results:
+        badge = " [official]" if hit.official else ""
+        table.add_row(f"{hit.score:.2f}", f"{hit.title}{badge}\n{hit.id} · {hit.kind}", hit.snippet)
+    console.print(table)
+    if answer.experts:
+        people = Table("score", "person", "why", title="People who can help")
+        for expert in answer.experts:
+            mentor_badge = " (mentor)" if expert.mentor else ""
+            people.add_row(f"{expert.score:.2f}", f"{expert.name}{mentor_badge}\n{expert.title}", "; ".join(expert.why))
+        console.print(people)
+
+
+@cli.command()
+@click.pass_context
+@_errors_as_exit
+def reindex(ctx: click.Context) -> None:
+    """Rebuild every passage, vector and index from SQLite (e.g. after changing the model)."""
+    services = _services(ctx)
+    with _progress() as progress:
+        count = services.rebuilding_indexer().reindex(_ProgressBar(progress))
+    click.echo(f"reindexed {count} passages and profiles with {services.embedder.name}")
+
+
+@cli.command()
+@click.pass_context
+@_errors_as_exit
+def stats(ctx: click.Context) -> None:
+    """Counts of people, content, passages, queries and feedback."""
+    services = _services(ctx)
+    table = Table("what", "count", title=f"Knowhow data in {services.settings.data}")
+    for name, value in services.store.stats().items():
+        table.add_row(name, str(value))
+    console.print(table)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.pass_context
+@_errors_as_exit
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web pages and the JSON API."""
+    import uvicorn
+
+    from web.app import create_app
+
+    services = _services(ctx)
+    services.indexes  # load the model and indexes now, not on the first request
+    services.indexer.resume()
+    click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    cli(prog_name="knowhow")
+
+
+if __name__ == "__main__":
+    main()
