@@ -97,10 +97,12 @@ def main() -> None:
             print(" experts")
             print(_row("configured", expert_scores(finder, dataset)))
             if args.sweep:
-                for docs, profile, prior, low in [(1, 0, 0, .2), (0, 1, 0, .2), (.6, .4, 0, .2), (.6, .4, .2, .2),
-                                                  (.6, .4, .4, .2), (.8, .2, .2, .2), (.6, .4, .2, .1), (.6, .4, .2, .3)]:
-                    weights = ExpertWeights(documents=docs, profile=profile, prior=prior, unrelated=low)
-                    print(_row(f"docs {docs} prof {profile} prior {prior} low {low}",
+                for docs, profile, prior, sat, depth in [
+                    (1, 0, 0, 1, 30), (0, 1, 0, 1, 30), (.6, .4, 0, 1, 30), (.6, .4, .4, 1, 30),
+                    (.6, .4, .2, 2, 30), (.6, .4, .2, 4, 30), (.6, .4, .2, 2, 60), (.8, .2, .2, 2, 30),
+                ]:
+                    weights = ExpertWeights(documents=docs, profile=profile, prior=prior, saturation=sat, doc_depth=depth)
+                    print(_row(f"docs {docs} prof {profile} prior {prior} sat {sat} depth {depth}",
                                expert_scores(variant(services, weights=weights), dataset)))
         print(f"  ({time.perf_counter() - started:.1f} s)")
 

@@ -27,10 +27,11 @@ MAX_WHY = 5
 class ExpertWeights:
     documents: float = 0.6
     profile: float = 0.4
-    prior: float = 0.2  # share of the score that depends on how much a person contributed
+    prior: float = 0.3  # share of the score that depends on how much a person contributed
     unrelated: float = 0.2  # cosine at or below which a text says nothing about the question
     related: float = 0.7  # cosine at or above which it is fully on topic
-    doc_depth: int = 30  # how many top items count as evidence
+    saturation: float = 2.0  # evidence summed over a person's items approaches 1 as it passes this
+    doc_depth: int = 50  # how many top items count as evidence
     profile_depth: int = 50  # how many nearest profiles are candidates
 
     def strength(self, cosine: float) -> float:
@@ -84,9 +85,9 @@ class ExpertRanker:
         ]
 
     def _document_votes(self, items: list[ItemScore]) -> tuple[dict[str, float], dict[str, list[str]]]:
-        """Per author, a noisy-or of their items' strengths (each shared among co-authors):
+        """Per author, the summed strengths of their items (each shared among co-authors), saturating:
         more relevant items raise it, with diminishing returns, and it never passes 1."""
-        missing: dict[str, float] = {}
+        total: dict[str, float] = {}
         voted: dict[str, list[str]] = {}
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
@@ -95,9 +96,10 @@ class ExpertRanker:
             if strength <= 0:
                 continue
             for person_id in names:
-                missing[person_id] = missing.get(person_id, 1.0) * (1 - strength / len(names))
+                total[person_id] = total.get(person_id, 0.0) + strength / len(names)
                 voted.setdefault(person_id, []).append(item.content_id)
-        return {pid: 1 - rest for pid, rest in missing.items()}, voted
+        scale = self.weights.saturation
+        return {pid: 1 - math.exp(-value / scale) for pid, value in total.items()}, voted
 
     def _profile_scores(self, vector: np.ndarray, also: set[str]) -> dict[str, float]:
         """Cosine of the question to each nearby profile, and to the profiles of everyone with votes."""
