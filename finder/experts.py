@@ -25,8 +25,8 @@ MAX_WHY = 5
 
 @dataclass
 class ExpertWeights:
-    documents: float = 0.6
-    profile: float = 0.4
+    documents: float = 0.8
+    profile: float = 0.2
     prior: float = 0.3  # share of the score that depends on how much a person contributed
     unrelated: float = 0.2  # cosine at or below which a text says nothing about the question
     related: float = 0.7  # cosine at or above which it is fully on topic
