@@ -100,3 +100,38 @@ def _now() -> str:
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@migration
+def m002_feedback_loop(db: sqlite_utils.Database) -> None:
+    """Ratings, comments, kudos, usage events, gap requests; query vectors and askers for gap topics."""
+    db["queries"].add_column("vector", bytes)
+    db["queries"].add_column("asker", str)
+    db["feedback"].add_column("person_id", str)
+    db["content"].add_column("review_due", str)
+    db["ratings"].create(
+        {"content_id": str, "rater": str, "stars": int, "created": str},
+        pk=("content_id", "rater"),
+    )
+    db["comments"].create(
+        {"id": int, "content_id": str, "parent_id": int, "author": str, "body": str, "created": str},
+        pk="id",
+    )
+    db["comments"].create_index(["content_id"])
+    db["kudos"].create({"id": int, "content_id": str, "from_person": str, "created": str}, pk="id")
+    db["kudos"].create_index(["content_id"])
+    # view: a content page was shown; open: a search result was followed; dwell: seconds a page was visible.
+    db["events"].create(
+        {"id": int, "kind": str, "content_id": str, "query_id": str, "person_id": str, "seconds": float,
+         "created": str},
+        pk="id",
+    )
+    db["events"].create_index(["created"])
+    db["events"].create_index(["query_id"])
+    db["events"].create_index(["content_id"])
+    db["gap_requests"].create(
+        {"id": int, "label": str, "query_ids": str, "expert_id": str, "requested_by": str, "note": str,
+         "status": str, "content_id": str, "created": str, "updated": str},
+        pk="id",
+    )
+    db["gap_requests"].create_index(["expert_id"])
