@@ -36,8 +36,13 @@ class Retriever:
         self.store, self.indexes = store, indexes
         self.method, self.alpha, self.depth = method, alpha, depth
 
-    def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid") -> Retrieval:
-        """Items ranked for one query; `mode` 'dense' or 'lexical' uses one side alone (for measurement)."""
+    def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid",
+                 adjust: dict[str, float] | None = None) -> Retrieval:
+        """Items ranked for one query; `mode` 'dense' or 'lexical' uses one side alone (for measurement).
+
+        `adjust` adds to the fused score of items (feedback); the ones it raises join the candidates.
+        """
+        adjust = adjust or {}
         match = fts_match(terms)
         seeds: set[int] = set()
         if mode != "lexical":
@@ -49,11 +54,12 @@ class Retriever:
         bm25 = dict(self.store.fts_search("chunks", match, self.depth * LEXICAL_DEPTH_FACTOR)) if match else {}
         if mode != "dense":
             seeds.update(list(bm25)[: self.depth])
-        if not seeds:
+        raised = {cid for cid, change in adjust.items() if change > 0}
+        if not seeds and not raised:
             return Retrieval([], {})
 
         # Exact rescoring: every passage of every candidate item gets both scores.
-        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()}
+        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised
         owner = self.store.chunk_ids_of_content(seed_items)
         chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))
         dense = np.zeros(len(chunk_ids), np.float32)
@@ -69,6 +75,10 @@ class Retriever:
         else:
             chunk_scores = fuse(self.method, dense, lexical, self.alpha)
         items = _best_per_item(chunk_ids, owner, chunk_scores, dense, lexical)
+        if adjust:
+            for item in items:
+                item.score += adjust.get(item.content_id, 0.0)
+            items.sort(key=lambda item: (-item.score, item.content_id))
         if mode == "lexical":
             items = [item for item in items if item.lexical > 0]
         rows = self.store.chunk_rows(item.chunk_id for item in items)

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from finder.experts import Expert, ExpertRanker, ExpertWeights
+from finder.feedback import FeedbackModel
 from finder.retrieval import Retrieval, Retriever
 from finder.snippets import best_window
 from finder.terms import query_terms, term_stems
@@ -71,11 +72,13 @@ class Finder:
         self.store, self.indexes, self.encoder, self.settings = store, indexes, encoder, settings
         self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
         self.ranker = ExpertRanker(store, indexes, expert_weights)
+        self.feedback = FeedbackModel(store)
 
     def _retrieve(self, text: str, mode: str = "hybrid") -> tuple[np.ndarray, Retrieval]:
         self.indexes.refresh_if_stale()
         vector = self.encoder.encode_query(text)
-        return vector, self.retriever.retrieve(vector, query_terms(text), mode)
+        adjust = self.feedback.adjustments(vector) if mode == "hybrid" else None
+        return vector, self.retriever.retrieve(vector, query_terms(text), mode, adjust)
 
     def is_answered(self, retrieval: Retrieval) -> tuple[bool, float | None]:
         """Answered when some passage is semantically close enough; cosine is on an absolute scale."""
@@ -85,7 +88,7 @@ class Finder:
         return top >= self.settings.answered_threshold, round(top, 4)
 
     def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
-            source: str = "api", mode: str = "hybrid", log: bool = True) -> Answer:
+            source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None) -> Answer:
         """Search knowledge and people for one question; logs it with the answered decision."""
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
@@ -97,19 +100,19 @@ class Finder:
         query_id = None
         if log:
             query_id = self.store.log_query(
-                text, "search", answered, top, [h.id for h in hits], [p.id for p in people], source
+                text, "search", answered, top, [h.id for h in hits], [p.id for p in people], source, vector, asker
             )
         return Answer(query_id, text, answered, top, hits, people)
 
     def experts(self, text: str, k: int = 10, mentor_only: bool = False, source: str = "api",
-                log: bool = True) -> list[Expert]:
+                log: bool = True, asker: str | None = None) -> list[Expert]:
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
         vector, retrieval = self._retrieve(text)
         people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only)
         if log:
             answered, top = self.is_answered(retrieval)
-            self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source)
+            self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source, vector, asker)
         return people
 
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:

@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from models.records import Feedback, utc_now
@@ -23,7 +24,10 @@ class LogStore:
         result_ids: list[str],
         expert_ids: list[str],
         source: str,
+        vector: np.ndarray | None = None,
+        asker: str | None = None,
     ) -> str:
+        """Log one query; its vector is kept so gap topics and feedback can find similar questions."""
         query_id = uuid.uuid4().hex
         self.db["queries"].insert(
             {
@@ -36,6 +40,8 @@ class LogStore:
                 "expert_ids": json.dumps(expert_ids),
                 "source": source,
                 "created": utc_now().isoformat(),
+                "vector": None if vector is None else np.asarray(vector, dtype=np.float32).tobytes(),
+                "asker": asker,
             }
         )
         return query_id
@@ -44,7 +50,7 @@ class LogStore:
         rows = list(self.db.query("SELECT * FROM queries WHERE id = ?", [query_id]))
         if not rows:
             return None
-        row = rows[0]
+        row = {k: v for k, v in rows[0].items() if k != "vector"}
         return {
             **row,
             "answered": bool(row["answered"]),
@@ -53,7 +59,8 @@ class LogStore:
         }
 
     def recent_queries(self, limit: int = 50) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM queries ORDER BY created DESC, rowid DESC LIMIT ?", [limit]))
+        sql = "SELECT id, text, kind, answered, top_score, source, asker, created FROM queries"
+        return list(self.db.query(sql + " ORDER BY created DESC, rowid DESC LIMIT ?", [limit]))
 
     def add_feedback(self, feedback: Feedback) -> int:
         table = self.db["feedback"].insert(
@@ -62,6 +69,7 @@ class LogStore:
                 "content_id": feedback.content_id,
                 "helpful": int(feedback.helpful),
                 "comment": feedback.comment,
+                "person_id": feedback.person_id,
                 "created": utc_now().isoformat(),
             }
         )

@@ -114,3 +114,4 @@ class Feedback(BaseModel):
     content_id: str | None = None
     helpful: bool
     comment: str = Field("", max_length=5000)
+    person_id: str | None = None

@@ -12,12 +12,13 @@ import sqlite_utils
 
 from models.chunk_store import ChunkStore
 from models.content_store import ContentStore
+from models.feedback_store import FeedbackStore
 from models.log_store import LogStore
 from models.migrations import apply_migrations
 from models.people_store import PeopleStore
 
 
-class Store(ContentStore, PeopleStore, ChunkStore, LogStore):
+class Store(ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
     def __init__(self, path: Path | str):
@@ -45,6 +46,15 @@ class Store(ContentStore, PeopleStore, ChunkStore, LogStore):
         """Group writes so a batch commits (or fails) as a whole."""
         with self.db.atomic() as db:
             yield db
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API), safe while others write."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(path))
+        try:
+            self.db.conn.backup(target)
+        finally:
+            target.close()
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)

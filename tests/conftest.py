@@ -54,6 +54,18 @@ def demo_services(tmp_path_factory, embedder) -> Services:
     return services
 
 
+@pytest.fixture
+def demo_copy(demo_services, make_services, tmp_path) -> Services:
+    """A private, writable copy of the demo organisation (the database and the saved index files)."""
+    import shutil
+
+    data = tmp_path / "demo-copy"
+    demo_services.store.backup_to(data / "knowhow.db")
+    demo_services.indexes.save()
+    shutil.copytree(demo_services.settings.index_dir, data / "index")
+    return make_services(data)
+
+
 class LiveServer:
     def __init__(self, services: Services):
         import uvicorn
