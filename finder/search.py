@@ -11,7 +11,7 @@ from finder.experts import Expert, ExpertRanker, ExpertWeights
 from finder.feedback import FeedbackModel
 from finder.retrieval import Retrieval, Retriever
 from finder.snippets import best_window
-from finder.terms import query_terms, term_stems
+from finder.terms import query_terms, stem, term_stems
 from models.errors import InvalidInputError
 from models.index_set import IndexSet
 from models.settings import Settings
@@ -79,6 +79,15 @@ class Finder:
         vector = self.encoder.encode_query(text)
         adjust = self.feedback.adjustments(vector) if mode == "hybrid" else None
         return vector, self.retriever.retrieve(vector, query_terms(text), mode, adjust)
+
+    def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5) -> Answer:
+        """Knowledge and people closest to a vector (e.g. the centre of a gap topic); not logged."""
+        self.indexes.refresh_if_stale()
+        retrieval = self.retriever.retrieve(vector, terms)
+        stems = {stem(term) for term in terms}
+        answered, top = self.is_answered(retrieval)
+        people = self.ranker.rank(vector, stems, retrieval.items, experts) if experts else []
+        return Answer(None, " ".join(terms), answered, top, self._hits(retrieval, k, stems), people)
 
     def is_answered(self, retrieval: Retrieval) -> tuple[bool, float | None]:
         """Answered when some passage is semantically close enough; cosine is on an absolute scale."""

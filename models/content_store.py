@@ -24,8 +24,10 @@ def _iso(value) -> str | None:
 
 
 def content_row(item: Content, existing_created: str | None = None) -> dict[str, Any]:
+    """Imported items keep their own timeline: without `updated`, an item was last changed when created."""
     now = utc_now()
     created = item.created or existing_created or now
+    updated = item.updated or item.created or now
     return {
         "id": item.id,
         "title": item.title,
@@ -34,8 +36,9 @@ def content_row(item: Content, existing_created: str | None = None) -> dict[str,
         "tags": json.dumps(item.tags),
         "official": int(item.official),
         "extra": json.dumps(item.extra, default=str),
+        "review_due": _iso(item.review_due),
         "created": created if isinstance(created, str) else _iso(created),
-        "updated": _iso(item.updated or now),
+        "updated": updated if isinstance(updated, str) else _iso(updated),
     }
 
 

@@ -135,3 +135,24 @@ def m002_feedback_loop(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["gap_requests"].create_index(["expert_id"])
+
+
+@migration
+def m003_mentoring(db: sqlite_utils.Database) -> None:
+    """Mentor availability and capacity, mentoring requests, and content requests from the ask page."""
+    db["people"].add_column("availability", str, not_null_default="available")
+    db["people"].add_column("mentee_capacity", int, not_null_default=2)
+    db["mentoring_requests"].create(
+        {"id": int, "mentor_id": str, "mentee_id": str, "goal": str, "message": str, "status": str,
+         "created": str, "updated": str},
+        pk="id",
+    )
+    db["mentoring_requests"].create_index(["mentor_id", "status"])
+    db["mentoring_requests"].create_index(["mentee_id"])
+    # What a reader asked for and did not find: the raw material of L&D's gap list.
+    db["content_requests"].create(
+        {"id": int, "query": str, "query_id": str, "note": str, "requested_by": str, "status": str,
+         "created": str},
+        pk="id",
+    )
+    db["content_requests"].create_index(["created"])

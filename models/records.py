@@ -70,6 +70,7 @@ class Content(_Record):
     official: bool = False
     created: datetime | None = None
     updated: datetime | None = None
+    review_due: datetime | None = None  # official items: when L&D must review them next
 
     @field_validator("tags")
     @classmethod

@@ -12,13 +12,17 @@ import sqlite_utils
 
 from models.chunk_store import ChunkStore
 from models.content_store import ContentStore
+from models.demand_store import DemandStore
 from models.feedback_store import FeedbackStore
+from models.gap_store import GapStore
+from models.health_store import HealthStore
 from models.log_store import LogStore
+from models.mentoring_store import MentoringStore
 from models.migrations import apply_migrations
 from models.people_store import PeopleStore
 
 
-class Store(ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore):
+class Store(ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore, DemandStore):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
     def __init__(self, path: Path | str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from models.settings import Settings
-from web.api import content, people, search, system
+from web.api import content, lnd, people, reactions, search, system
 from web.errors import install_error_handlers
 from web.services import Services
 
@@ -19,6 +19,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (search, content, people, system):
+    for module in (search, content, people, reactions, lnd, system):
         app.include_router(module.router)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from threading import Lock
 
+from finder.gaps import GapFinder
 from finder.search import Finder
 from indexer.embedder import Embedder
 from indexer.pipeline import Indexer
@@ -56,6 +57,10 @@ class Services:
     @cached_property
     def finder(self) -> Finder:
         return Finder(self.store, self.indexes, self.embedder, self.settings)
+
+    @cached_property
+    def gaps(self) -> GapFinder:
+        return GapFinder(self.store, self.finder, self.settings.gap_similarity)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from models.errors import ConflictError, NotFoundError
-from models.records import Content
+from models.records import Content, utc_now
 from web.deps import IndexerDep, StoreDep
 from web.schemas import ContentIn, ContentPage, ContentPublic
 
@@ -56,12 +56,17 @@ def create_content(store: StoreDep, indexer: IndexerDep, body: ContentIn) -> Con
     return public(_found(store, content_id))
 
 
+def _edited(body: ContentIn, content_id: str) -> Content:
+    """An edit through the API is an update now, whatever the client sent."""
+    return Content(**{**body.model_dump(), "id": content_id, "updated": utc_now()})
+
+
 @router.put("/{content_id}", response_model=ContentPublic)
 def replace_content(store: StoreDep, indexer: IndexerDep, content_id: str, body: ContentIn,
                     response: Response) -> ContentPublic:
     """Replace an item whole (or create it under this id)."""
     existed = store.content_exists(content_id)
-    indexer.save_content(Content(**{**body.model_dump(), "id": content_id}))
+    indexer.save_content(_edited(body, content_id))
     if not existed:
         response.status_code = status.HTTP_201_CREATED
     return public(_found(store, content_id))

@@ -1,0 +1,121 @@
+"""Knowledge gaps: what people asked that the knowledge base could not answer, grouped into topics,
+each with who asked, how it trends, the nearest content, and the experts best placed to fill it."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+
+from finder.clustering import SAME_NEED, centroids, cluster
+from finder.experts import Expert
+from finder.search import Finder, Hit
+from finder.terms import query_terms
+from models.store import Store
+
+RECHECK = 3  # member questions re-run per topic to see whether new content answers them now
+
+
+@dataclass
+class GapTopic:
+    key: str
+    label: str
+    terms: list[str]
+    asked: int
+    askers: int
+    first_asked: str
+    last_asked: str
+    weekly: list[tuple[str, int]]  # (ISO week "2026-W47", questions)
+    questions: list[str]
+    query_ids: list[str]
+    closest: list[Hit] = field(default_factory=list)
+    experts: list[Expert] = field(default_factory=list)
+    addressed: bool = False
+    answered_now: list[str] = field(default_factory=list)  # member questions the knowledge answers today
+    requests: list[dict] = field(default_factory=list)
+
+
+class GapFinder:
+    def __init__(self, store: Store, finder: Finder, threshold: float = SAME_NEED):
+        self.store, self.finder, self.threshold = store, finder, threshold
+
+    def topics(self, since: str, until: str, limit: int = 50, detail: int = 20) -> list[GapTopic]:
+        """Gap topics of a period, most asked first; the first `detail` get content, experts and re-checks."""
+        records, vectors = self.store.gap_candidates(since, until)
+        if not records:
+            return []
+        labels = cluster(vectors, self.threshold)
+        centres = centroids(vectors, labels)
+        document_frequency = Counter()
+        members_of: dict[int, list[int]] = {}
+        for row, label in enumerate(labels.tolist()):
+            members_of.setdefault(label, []).append(row)
+        terms_of = {label: Counter(t for row in rows for t in set(query_terms(records[row]["text"])))
+                    for label, rows in members_of.items()}
+        for counts in terms_of.values():
+            document_frequency.update(counts.keys())
+        ordered = sorted(members_of, key=lambda label: (-len(members_of[label]), label))[:limit]
+        requests = self.store.gap_requests()
+        topics = []
+        for rank, label in enumerate(ordered):
+            rows = members_of[label]
+            topic = self._topic(records, vectors, rows, centres[label], terms_of[label], document_frequency,
+                                len(members_of))
+            topic.requests = [r for r in requests if set(r["query_ids"]) & set(topic.query_ids)]
+            if rank < detail:
+                self._detail(topic, centres[label], vectors[rows])
+            topics.append(topic)
+        return topics
+
+    def _topic(self, records, vectors, rows, centre, term_counts, document_frequency, clusters) -> GapTopic:
+        members = [records[row] for row in rows]
+        closeness = vectors[rows] @ centre
+        representative = members[int(np.argmax(closeness))]["text"]
+        # Key terms: frequent in this topic, rare in the others (tf-idf over topics).
+        weights = {t: n * math.log(1 + clusters / document_frequency[t]) for t, n in term_counts.items()}
+        terms = [t for t, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+        ids = [m["id"] for m in members]
+        by_closeness = [members[i]["text"] for i in np.argsort(-closeness)]
+        return GapTopic(
+            key=hashlib.sha1(min(ids).encode()).hexdigest()[:12],
+            label=representative,
+            terms=terms,
+            asked=len(members),
+            askers=len({m["asker"] or f"anonymous:{m['id']}" for m in members}),
+            first_asked=members[0]["created"],
+            last_asked=members[-1]["created"],
+            weekly=_weekly(m["created"] for m in members),
+            questions=list(dict.fromkeys(by_closeness))[:10],
+            query_ids=ids,
+        )
+
+    def _detail(self, topic: GapTopic, centre: np.ndarray, member_vectors: np.ndarray) -> None:
+        nearest = self.finder.nearest(centre, topic.terms, k=3, experts=3)
+        topic.closest, topic.experts = nearest.results, nearest.experts
+        # Re-run the askers' questions (their stored vectors) against today's knowledge.
+        for text, vector in list(zip(topic.questions, member_vectors))[:RECHECK]:
+            if self.finder.nearest(vector, query_terms(text), k=1, experts=0).answered:
+                topic.answered_now.append(text)
+        topic.addressed = len(topic.answered_now) > 0 and len(topic.answered_now) >= min(RECHECK, topic.asked) / 2
+
+
+def _weekly(created) -> list[tuple[str, int]]:
+    counts = Counter()
+    for stamp in created:
+        year, week, _ = datetime.fromisoformat(stamp).isocalendar()
+        counts[f"{year}-W{week:02d}"] += 1
+    return sorted(counts.items())
+
+
+def period(since: date | None, until: date | None, days: int = 90) -> tuple[str, str]:
+    """ISO bounds for a date range; by default the last `days` days up to now."""
+    from datetime import timedelta, timezone
+
+    end = datetime.combine(until, datetime.min.time(), timezone.utc) + timedelta(days=1) if until else \
+        datetime.now(timezone.utc) + timedelta(seconds=1)
+    start = datetime.combine(since, datetime.min.time(), timezone.utc) if since else end - timedelta(days=days)
+    return start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
