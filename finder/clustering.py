@@ -15,8 +15,8 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
 CELL_SIZE = 1500
-SAME_NEED = 0.70  # mean cosine at which two groups of questions ask for the same thing
-MERGE = 0.85  # centroid cosine at which clusters split by a cell boundary are joined again
+SAME_NEED = 0.35  # mean cosine at which two groups of questions ask for the same thing (measured: benchmarks/gaps.py)
+MERGE = 0.75  # centroid cosine at which clusters split by a cell boundary are joined again
 
 
 def cluster(vectors: np.ndarray, threshold: float = SAME_NEED) -> np.ndarray:

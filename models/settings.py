@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         0.45, ge=-1.0, le=1.0, description="Best passage's cosine similarity at or above which a query counts as answered."
     )
     gap_similarity: float = Field(
-        0.70, ge=0.0, le=1.0, description="Mean cosine at which unanswered questions count as one gap topic."
+        0.35, ge=0.0, le=1.0, description="Mean cosine at which unanswered questions count as one gap topic."
     )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")
     max_query_chars: int = Field(4000, ge=10, description="Longest accepted question, in characters.")

@@ -14,6 +14,7 @@ router = APIRouter(prefix="/api", tags=["search"])
 
 QueryText = Annotated[str, Query(description="The question, in plain language (a word or a paragraph).", max_length=4000)]
 K = Annotated[int, Query(ge=1, le=100, description="How many results (1-100).")]
+Asker = Annotated[str | None, Query(max_length=128, description="Person id of who asks (for analytics).")]
 
 
 def expert_out(expert: Expert) -> ExpertOut:
@@ -25,9 +26,10 @@ def expert_out(expert: Expert) -> ExpertOut:
 
 @router.get("/search", response_model=SearchResponse)
 def search(finder: FinderDep, q: QueryText, k: K = 10,
-           experts: Annotated[int, Query(ge=0, le=100, description="How many people to suggest.")] = 5) -> SearchResponse:
+           experts: Annotated[int, Query(ge=0, le=100, description="How many people to suggest.")] = 5,
+           asker: Asker = None) -> SearchResponse:
     """Knowledge that answers the question, each with its best passage, plus the colleagues who can help."""
-    answer = finder.ask(q, k=k, experts=experts, source="api")
+    answer = finder.ask(q, k=k, experts=experts, source="api", asker=asker)
     return SearchResponse(
         query_id=answer.query_id,
         answered=answer.answered,
@@ -44,6 +46,8 @@ def search(finder: FinderDep, q: QueryText, k: K = 10,
 
 @router.get("/experts", response_model=ExpertsResponse)
 def experts(finder: FinderDep, q: QueryText, k: K = 10,
-            mentor: Annotated[bool, Query(description="Only people who opted in as mentors.")] = False) -> ExpertsResponse:
+            mentor: Annotated[bool, Query(description="Only people who opted in as mentors.")] = False,
+            asker: Asker = None) -> ExpertsResponse:
     """The colleagues best placed to help with the question, each with the evidence for why."""
-    return ExpertsResponse(experts=[expert_out(e) for e in finder.experts(q, k=k, mentor_only=mentor)])
+    found = finder.experts(q, k=k, mentor_only=mentor, asker=asker)
+    return ExpertsResponse(experts=[expert_out(e) for e in found])
