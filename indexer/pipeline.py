@@ -20,7 +20,6 @@ from models.store import Store
 from models.vector_index import VectorIndex
 
 Progress = Callable[[str, int, int], None]
-EMBED_BATCH = 512
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -74,8 +73,9 @@ class Indexer:
         total = len(ids)
         if total:
             progress(table, 0, total)
-        for start in range(0, total, EMBED_BATCH):
-            batch = ids[start : start + EMBED_BATCH]
+        size = self.settings.index_batch_size
+        for start in range(0, total, size):
+            batch = ids[start : start + size]
             texts = self.store.passage_texts(table, batch)
             batch = [i for i in batch if i in texts]  # a passage deleted meanwhile is skipped
             vectors = self.embedder.encode([texts[i] for i in batch])
@@ -83,7 +83,7 @@ class Indexer:
                 self.store.set_vectors(table, batch, vectors)
                 self.store.bump_generation()
             index.add(batch, vectors)
-            progress(table, min(start + EMBED_BATCH, total), total)
+            progress(table, min(start + size, total), total)
         if total and self.store.get_meta("vector_model") is None:
             self.store.set_meta("vector_model", self.embedder.name)
         return total

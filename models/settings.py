@@ -18,6 +18,9 @@ class Settings(BaseSettings):
         description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",
     )
     embed_batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the embedding model.")
+    index_batch_size: int = Field(
+        512, ge=1, le=100_000, description="Passages embedded and committed together (the unit of resumable work)."
+    )
     chunk_words: int = Field(150, ge=20, le=2000, description="Target chunk length in words (the model reads ~256 tokens).")
     chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
     hnsw_threshold: int = Field(

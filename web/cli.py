@@ -6,6 +6,7 @@ It sits beside the web app as the other front door: it calls indexer and finder 
 from __future__ import annotations
 
 import functools
+import threading
 from importlib import resources
 import os
 import sys
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from indexer.importer import ImportReport, import_files
+from models.backup import backup, restore
 from models.errors import KnowhowError
 from models.settings import Settings
 from web.services import Services
@@ -169,6 +171,28 @@ def stats(ctx: click.Context) -> None:
     console.print(table)
 
 
+@cli.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+@_errors_as_exit
+def backup_command(ctx: click.Context, target: Path) -> None:
+    """Write a consistent backup of the data folder into TARGET (safe while serving)."""
+    manifest = backup(_services(ctx).settings, target)
+    counts = manifest["counts"]
+    click.echo(f"backed up {counts['content']} items, {counts['people']} people, {counts['queries']} queries to {target}")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+@_errors_as_exit
+def restore_command(ctx: click.Context, source: Path) -> None:
+    """Restore the data folder from a backup in SOURCE (the current data is moved aside, not deleted)."""
+    result = restore(_services(ctx).settings, source)
+    kept = f"; previous data kept in {result['previous_data_kept_in']}" if result["previous_data_kept_in"] else ""
+    click.echo(f"restored the backup of {result['created']}{kept}")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -181,8 +205,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from web.app import create_app
 
     services = _services(ctx)
-    services.indexes  # load the model and indexes now, not on the first request
-    services.indexer.resume()
+    services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
+    # Work an interrupted import left (passages without vectors) is finished while the service answers.
+    threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
     click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
     uvicorn.run(create_app(services), host=host, port=port, log_level="info")
 

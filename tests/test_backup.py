@@ -1,0 +1,69 @@
+"""Backup and restore give identical search results; an older store upgrades itself when opened."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from click.testing import CliRunner
+
+from indexer.importer import import_files
+from models import migrations
+from models.store import Store
+from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
+from web.cli import cli
+
+QUESTIONS = ["vpn token expired", "when is payday", "who knows firewalls"]
+
+
+def _answers(services):
+    return [[(h.id, h.score) for h in services.finder.ask(q, k=3, log=False).results] for q in QUESTIONS]
+
+
+def test_backup_then_restore_elsewhere_answers_identically(services, make_services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, VPN, PAYROLL)])
+    expected = _answers(services)
+    runner = CliRunner()
+    backup = tmp_path / "backup"
+    done = runner.invoke(cli, ["--data", str(services.settings.data), "backup", str(backup)])
+    assert done.exit_code == 0, done.output
+    assert "backed up 2 items, 2 people" in done.output
+
+    target = tmp_path / "restored"
+    (target).mkdir()
+    restored = runner.invoke(cli, ["--data", str(target), "restore", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    assert _answers(make_services(target)) == expected
+
+
+def test_restore_keeps_the_replaced_data_aside(services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data", str(services.settings.data), "backup", str(tmp_path / "b")]).exit_code == 0
+    result = runner.invoke(cli, ["--data", str(services.settings.data), "restore", str(tmp_path / "b")])
+    assert "previous data kept in" in result.output
+    kept = list(services.settings.data.glob("before-restore-*/knowhow.db"))
+    assert len(kept) == 1
+
+
+def test_backup_refuses_a_non_empty_folder_and_restore_a_non_backup(services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA)])
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "file").write_text("x")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--data", str(services.settings.data), "backup", str(tmp_path / "full")])
+    assert result.exit_code == 1 and "is not empty" in result.output
+    result = runner.invoke(cli, ["--data", str(services.settings.data), "restore", str(tmp_path / "full")])
+    assert result.exit_code == 1 and "is not a Knowhow backup" in result.output
+
+
+def test_a_store_of_an_older_version_upgrades_itself(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+    old = Store(path)
+    old.db["people"].insert({"id": "p1", "name": "Old Timer", "skills": "[]", "mentor": 0, "extra": "{}"})
+    old.close()
+    monkeypatch.undo()
+
+    upgraded = Store(path)
+    assert [r["name"] for r in upgraded.db["_migrations"].rows] == [name for name, _ in migrations.MIGRATIONS]
+    assert upgraded.get_person("p1")["name"] == "Old Timer"
+    assert "vector" in sqlite_utils.Database(path)["queries"].columns_dict
