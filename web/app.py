@@ -1,4 +1,4 @@
-"""The FastAPI application: JSON API routers, error handlers and (later) the pages, over one Services."""
+"""The FastAPI application: JSON API routers, error handlers and the pages, over one Services."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from models.settings import Settings
 from web.api import content, lnd, people, reactions, search, system
 from web.errors import install_error_handlers
+from web.pages import install_pages
 from web.services import Services
 
 
@@ -21,4 +22,5 @@ def create_app(services: Services | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (search, content, people, reactions, lnd, system):
         app.include_router(module.router)
+    install_pages(app)
     return app

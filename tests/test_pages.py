@@ -1,0 +1,389 @@
+"""The pages in a real browser (Debian's headless Chromium driven by Playwright) against the real server
+on a writable copy of the demo organisation; plus plain HTTP checks that they work without JavaScript."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from finder.experts import Expert
+from models.settings import Settings
+from tests.conftest import LiveServer
+from web.mentoring import rank_mentors
+from web.services import Services
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+XSS_ELEMENTS = "script:not([src]), svg, iframe, [onerror], [onload], [onclick], img[src='x'], a[href^='javascript']"
+
+
+# -- fixtures: one server on a private copy of the demo organisation, one browser, a fresh page per test --
+
+@pytest.fixture(scope="session")
+def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo organisation copied once for these tests, which write to it (content, profiles, requests)."""
+    data = tmp_path_factory.mktemp("pages-demo")
+    demo_services.store.backup_to(data / "knowhow.db")
+    demo_services.indexes.save()
+    shutil.copytree(demo_services.settings.index_dir, data / "index")
+    services = Services(Settings(data=data), embedder)
+    with LiveServer(services) as server:
+        yield server
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: apt-get install -y chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, temporary user-data-dir.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Tab:
+    """A browser tab on the site that records every dialog (an alert would mean script ran)."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base, self.dialogs = page, base, []
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def go(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def assert_inert(self) -> None:
+        assert self.dialogs == []
+        assert self.page.evaluate("window.__xss === undefined")
+        assert self.page.locator(f"main :is({XSS_ELEMENTS})").count() == 0
+
+
+@pytest.fixture
+def tab(browser, site) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield Tab(context.new_page(), site.url)
+    context.close()
+
+
+@pytest.fixture
+def http(site) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=site.url, timeout=60) as client:
+        yield client
+
+
+def ask_by_typing(page, question: str) -> None:
+    box = page.get_by_label("Your question")
+    box.fill("")
+    box.press_sequentially(question)
+    page.wait_for_function(
+        "q => document.querySelector('#result-status').textContent.includes(q)", arg=question.strip()
+    )
+
+
+# -- ask --
+
+def test_ask_shows_knowledge_and_people_as_you_type(tab):
+    question = "vpn shows connected but grafana and the wiki won't open"
+    page = tab.go("/")
+    ask_by_typing(page, question)
+    titles = page.locator(".cards .card-title").all_inner_texts()
+    assert "Tailscale is green but internal pages still time out" in titles[:3]
+    assert page.locator(".cards mark").count() > 0  # the query's words are highlighted in the passages
+    people = page.locator("#people .person-name a").all_inner_texts()
+    assert "Ana Ruiz" in people
+    contact = page.locator("#people .person").first.get_by_role("link", name=re.compile("^Contact"))
+    assert contact.get_attribute("href").startswith("mailto:")
+    assert parse_qs(urlsplit(page.url).query)["q"] == [question]  # the URL is shareable
+    assert page.locator("#people .badge.mentor").count() >= 1
+    tab.assert_inert()
+
+
+def test_ask_page_works_without_javascript(http):
+    page = http.get("/", params={"q": "how do I set up the vpn on my laptop"})
+    assert page.status_code == 200
+    assert "<!doctype html>" in page.text and 'action="/" method="get"' in page.text
+    text = page.text.replace("<mark>", "").replace("</mark>", "")  # query words are highlighted in titles too
+    assert 'href="/content/c001">Setting up Cisco AnyConnect on your laptop</a>' in text
+    assert "People who can help" in page.text and 'href="/people/p03">Ana Ruiz</a>' in page.text
+    fragment = http.get("/", params={"q": "vpn"}, headers={"HX-Request": "true"})
+    assert "<!doctype html>" not in fragment.text and 'class="card"' in fragment.text
+    assert "HX-Request" in fragment.headers["vary"]
+
+
+def test_ask_logs_settled_questions_not_keystrokes(site, http):
+    store = site.services.store
+    before = len(store.recent_queries(1000))
+    http.get("/", params={"q": "how do I book a meeting ro"}, headers={"HX-Request": "true", "X-Knowhow-Live": "1"})
+    http.get("/", params={"q": "how do I book a meeting room"}, headers={"HX-Request": "true"})
+    texts = [q["text"] for q in store.recent_queries(1000)[: len(store.recent_queries(1000)) - before]]
+    assert texts == ["how do I book a meeting room"]
+
+
+def test_unanswered_question_offers_experts_and_a_content_request(tab, site):
+    question = "kafka consumer group offsets after migrating topics to the new cluster"
+    page = tab.go("/")
+    ask_by_typing(page, question)
+    notice = page.locator(".notice.unanswered")
+    assert "No good answer yet" in notice.inner_text()
+    assert page.locator(".cards .card").count() > 0 and page.locator("#people .person").count() > 0
+    assert page.get_by_role("link", name="Ask the experts").get_attribute("href") == "#people"
+    page.get_by_text("Request this content").click()
+    page.get_by_label("What should it cover?").fill("Offsets when moving a consumer group between clusters")
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_selector("#content-request.success")
+    latest = site.services.store.content_requests(1)[0]
+    assert (latest["query"], latest["note"], latest["status"]) == (
+        question, "Offsets when moving a consumer group between clusters", "open")
+
+
+def test_too_long_question_is_explained_not_an_error_page(http):
+    page = http.get("/", params={"q": "word " * 1000})
+    assert page.status_code == 200 and "The question is longer than 4000 characters." in page.text
+
+
+# -- reading --
+
+def test_open_an_item_from_the_results(tab, site):
+    page = tab.go("/?q=reset+okta+verify+on+a+new+phone")
+    first = page.locator(".cards .card-title a").first
+    title = first.inner_text()
+    views = site.services.store.get_content(first.get_attribute("href").rsplit("/", 1)[1])["views"]
+    first.click()
+    page.wait_for_url(re.compile(r"/content/"))
+    assert page.locator("h1").inner_text() == title
+    assert page.locator(".prose").inner_text().strip() != ""
+    assert page.locator("#related-heading").is_visible() and page.locator(".content-side .link-list li").count() > 0
+    assert f"{views + 1} view" in page.locator(".content-header .byline").inner_text()
+    page.get_by_role("link", name="Edit this item").click()
+    assert page.get_by_label("Title").input_value() == title
+
+
+def test_browse_by_tag_kind_and_pages(http):
+    page = http.get("/browse", params={"tag": "vpn", "sort": "views"})
+    assert page.status_code == 200 and "Setting up Cisco AnyConnect on your laptop" in page.text
+    policies = http.get("/browse", params={"kind": "policy"}).text
+    assert policies.count('class="card"') > 0 and policies.count("<span class=\"kind kind-policy\">") == policies.count('class="card"')
+    second = http.get("/browse", params={"page": 2}).text
+    assert "Page 2 of" in second and 'rel="prev"' in second
+
+
+# -- writing --
+
+def test_contribute_an_item_then_find_it_by_a_question(tab):
+    page = tab.go("/contribute")
+    page.get_by_label("Title").fill("Borrowing the 3D printer in the Toronto lab")
+    page.get_by_label("Kind").select_option("howto")
+    page.get_by_label("Tags").fill("3d-printing, toronto, lab")
+    page.get_by_label("Body").press_sequentially("## Booking\nReserve the Prusa in the **lab calendar**, then collect the filament key.")
+    page.wait_for_selector("#preview h2")  # the live preview renders the Markdown as it will be shown
+    assert page.locator("#preview strong").inner_text() == "lab calendar"
+    page.get_by_label("Written by").select_option(label="Ana Ruiz")
+    page.get_by_label("Co-authors").select_option(label="Jonas Weber")
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_url(re.compile(r"/content/c-[0-9a-f]{12}\?saved=1"))
+    assert page.locator("h1").inner_text() == "Borrowing the 3D printer in the Toronto lab"
+    assert page.locator(".content-header .byline a").all_inner_texts() == ["Ana Ruiz", "Jonas Weber"]
+    assert page.locator(".content-footer .tag").all_inner_texts() == ["3d-printing", "toronto", "lab"]
+    page = tab.go("/")
+    ask_by_typing(page, "how can I use the 3d printer in toronto")
+    assert page.locator(".cards .card-title").first.inner_text() == "Borrowing the 3D printer in the Toronto lab"
+
+
+def test_contribute_errors_show_next_to_fields_and_keep_input(http):
+    page = http.post("/contribute", data={"title": "", "body": "Kept *body*", "kind": "howto", "tags": "a, b",
+                                          "author": "nobody-here"})
+    assert page.status_code == 422
+    assert '<p class="field-error" id="title-error">Give the item a title.</p>' in page.text
+    assert '<p class="field-error" id="author-error">Choose a colleague from the list.</p>' in page.text
+    assert "Kept *body*</textarea>" in page.text and 'value="a, b"' in page.text
+
+
+def test_edit_an_item_keeps_its_id_and_creation_date(site, http):
+    store = site.services.store
+    before = store.get_content("c010")
+    form = {"title": before["title"] + " (2026)", "body": before["body"], "kind": before["kind"],
+            "tags": ", ".join(before["tags"]), "author": before["authors"][0], "coauthors": before["authors"][1:]}
+    response = http.post("/content/c010/edit", data=form)
+    assert (response.status_code, response.headers["location"]) == (303, "/content/c010?saved=1")
+    after = store.get_content("c010")
+    assert (after["title"], after["created"], after["authors"]) == (form["title"], before["created"], before["authors"])
+    assert after["updated"] > before["updated"]
+
+
+def test_edit_a_profile(tab, site):
+    page = tab.go("/people/p02/edit")
+    page.get_by_label("Skills").fill("helpdesk, macos, label printers, zebra")
+    page.get_by_label("Bio").fill("First stop for new starters' MacBooks. Also fixes the Zebra label printers.")
+    page.get_by_label("I am happy to mentor new colleagues").check()
+    page.get_by_label("Availability").select_option("limited")
+    page.get_by_label("Mentees at a time").fill("1")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r"/people/p02\?saved=1"))
+    assert "zebra" in page.locator(".profile-main .tag-list").inner_text()
+    assert page.locator(".profile-card .badge.mentor").is_visible()
+    assert "Limited" in page.locator(".profile-card").inner_text()
+    person = site.services.store.get_person("p02")
+    assert (person["mentor"], person["availability"], person["mentee_capacity"]) == (True, "limited", 1)
+    # The profile was re-indexed: the new skill now points questions to him.
+    people = site.services.finder.experts("who fixes zebra label printers", k=3, log=False)
+    assert "p02" in [p.id for p in people]
+
+
+def test_profile_form_errors_keep_input(http):
+    page = http.post("/people/p04/edit", data={"bio": "Kept bio", "skills": "x", "availability": "sometimes",
+                                               "capacity": "99"})
+    assert page.status_code == 422
+    assert 'id="capacity-error">A whole number from 0 to 10.</p>' in page.text
+    assert 'id="availability-error">' in page.text and "Kept bio</textarea>" in page.text
+
+
+# -- mentoring --
+
+def test_find_a_mentor_send_a_request_and_the_mentor_accepts(tab, site):
+    page = tab.go("/mentors")
+    page.get_by_label("Topics or goal").fill("writing sql queries and building dashboards")
+    page.get_by_role("button", name="Find mentors").click()
+    first = page.locator("ol.mentors .person").first
+    mentor = first.locator(".person-name").inner_text()
+    assert first.locator(".why li").count() > 0  # the evidence behind the suggestion
+    first.get_by_role("link", name=re.compile("for mentoring")).click()
+    page.get_by_label("Who is asking").select_option(label="Hannah Schulz")
+    page.get_by_label("Message").fill("I joined Product last month and want to answer my own data questions.")
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_url(re.compile(r"/people/.+requested=.+#mentoring"))
+    assert "pending" in page.locator("#mentoring").text_content()
+    page.locator("#mentoring").get_by_role("link", name=mentor).click()
+    request = page.locator("#mentoring .request", has_text="Hannah Schulz")
+    assert "answer my own data questions" in request.inner_text()
+    request.get_by_role("button", name=re.compile("^Accept")).click()
+    page.wait_for_url(re.compile(r"#mentoring$"))
+    assert "Hannah Schulz" in page.locator("#mentoring .link-list").first.inner_text()
+    mentor_id = page.url.split("/people/")[1].split("#")[0]
+    assert site.services.store.accepted_mentees([mentor_id]) == {mentor_id: 1}
+
+
+def test_mentor_request_needs_a_requester_and_a_message(http):
+    page = http.post("/mentors/request", data={"mentor": "p01", "goal": "budgets", "mentee": "", "message": ""})
+    assert page.status_code == 422
+    assert 'id="mentee-error">Choose who is asking.</p>' in page.text
+    assert 'id="message-error">' in page.text
+
+
+def expert(pid: str, score: float) -> Expert:
+    return Expert(id=pid, name=pid.upper(), score=score, mentor=True, why=[])
+
+
+def person(pid: str, availability: str = "available", capacity: int = 2, team: str = "IT", **fields) -> dict:
+    return {"id": pid, "mentor": True, "availability": availability, "mentee_capacity": capacity, "team": team,
+            "location": "Madrid", **fields}
+
+
+def test_mentor_ranking_spreads_the_load():
+    experts = [expert("busy", 0.9), expert("free", 0.7), expert("limited", 0.8), expert("away", 0.95),
+               expert("other-team", 0.85)]
+    people = {"busy": person("busy", capacity=2), "free": person("free"), "limited": person("limited", "limited"),
+              "away": person("away", "not_now"), "other-team": person("other-team", team="Sales")}
+    ranked = rank_mentors(experts, people, {"busy": 2, "free": 0}, team="it")
+    # busy: 0.9 * 1.0 * 0.4 = 0.36; free: 0.7; limited: 0.8 * 0.6 = 0.48; away is left out; Sales filtered.
+    assert [(m.expert.id, m.rank, m.full) for m in ranked] == [
+        ("free", 0.7, False), ("limited", 0.48, False), ("busy", 0.36, True)]
+
+
+# -- keyboard, safety, layout --
+
+def test_keyboard_only_ask_flow(tab):
+    page = tab.go("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("how do I get a replacement laptop")
+    page.wait_for_function("document.querySelector('#result-status').textContent.includes('replacement laptop')")
+    first_title = page.locator(".cards .card-title a").first.inner_text()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.card-title a')"):
+            break
+    assert page.evaluate("document.activeElement.textContent") == first_title
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/content/"))
+    assert page.locator("h1").inner_text() == first_title
+
+
+def test_stored_xss_in_title_body_tags_bio_and_query_is_inert(tab):
+    title = 'Evil <img src=x onerror="window.__xss=1;alert(1)"> title'
+    page = tab.go("/contribute")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Tags").fill('<svg onload=alert(1)>, "><script>alert(1)</script>')
+    page.get_by_label("Body").fill(
+        "<script>window.__xss=1;alert(1)</script>\n\n[click me](javascript:alert(1))\n\n"
+        '<img src=x onerror=alert(1)> <a href="#" onclick="alert(1)">x</a> zanzibar falafel'
+    )
+    page.get_by_label("Written by").select_option(label="Ana Ruiz")
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_url(re.compile(r"/content/c-"))
+    assert page.locator("h1").inner_text() == title  # shown as text
+    assert page.get_by_role("link", name="click me").count() == 0
+    tab.assert_inert()
+    tab.go("/people/p05/edit")
+    page.get_by_label("Bio").fill('<script>window.__xss=1;alert(1)</script><img src=x onerror=alert(1)>')
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r"/people/p05\?saved=1"))
+    assert "<img src=x onerror=alert(1)>" in page.locator(".bio").inner_text()
+    tab.assert_inert()
+    tab.go("/browse?tag=" + "<svg onload=alert(1)>")
+    assert page.locator(".cards .card").count() == 1
+    tab.assert_inert()
+    tab.go("/")
+    ask_by_typing(page, '<img src=x onerror=alert(1)> zanzibar falafel "><script>alert(1)</script>')
+    assert page.locator(".cards .card-title").first.inner_text() == title
+    tab.assert_inert()
+    tab.go("/?q=%3C%2Fmark%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E+zanzibar")
+    tab.assert_inert()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_ask_page_screenshot_and_no_sideways_scroll(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/?q=vpn+shows+connected+but+the+wiki+won%27t+open")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"ask-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+    finally:
+        context.close()
+
+
+def test_error_pages_are_html_for_pages_and_json_for_the_api(http):
+    missing = http.get("/content/no-such-item")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "There is no item with id &#39;no-such-item&#39;" in missing.text
+    assert http.get("/no/such/page").status_code == 404
+    assert http.get("/api/content/no-such-item").json() == {"detail": "no content item with id 'no-such-item'"}
+    bad = http.get("/browse", params={"page": "zero"})
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]

@@ -1,0 +1,51 @@
+"""The home page: ask a question, see knowledge and the people who can help; request missing content."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from models.errors import InvalidInputError
+from web.deps import FinderDep, StoreDep
+from web.pages.common import author_names
+from web.pages.render import is_htmx, render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+LIVE_HEADER = "X-Knowhow-Live"  # set by the search box while typing
+
+
+@router.get("/", response_class=HTMLResponse)
+def ask(request: Request, finder: FinderDep, store: StoreDep, q: str = "", requested: bool = False) -> HTMLResponse:
+    """Results on submit and as you type; half-typed questions are answered but not logged, so the query
+    log (and what people are "asked about") holds the questions people settled on."""
+    answer, error = None, None
+    if q.strip():
+        typing = request.headers.get(LIVE_HEADER) == "1"
+        try:
+            answer = finder.ask(q, k=10, experts=5, source="web", log=not (typing or requested))
+        except InvalidInputError as exc:
+            error = str(exc)
+    names = author_names(store, (hit.authors for hit in answer.results)) if answer else {}
+    context = {"q": q, "answer": answer, "error": error, "names": names, "requested": requested}
+    if is_htmx(request):
+        return render(request, "_results.html", oob=True, **context)
+    tags = store.tag_counts()[:12] if answer is None else []
+    return render(request, "ask.html", section="ask", tags=tags, **context)
+
+
+@router.post("/requests", response_class=HTMLResponse)
+def request_content(
+    request: Request,
+    store: StoreDep,
+    q: Annotated[str, Form()] = "",
+    query_id: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+):
+    """"Request this content": the question lands in the content requests L&D's gap list reads."""
+    store.request_content(q, query_id or None, note)
+    if is_htmx(request):
+        return render(request, "_requested.html", q=q)
+    return RedirectResponse("/?" + urlencode({"q": q, "requested": 1}), status_code=303)

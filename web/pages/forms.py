@@ -1,0 +1,129 @@
+"""The pages' forms: what a person typed, kept as typed, checked field by field, turned into domain records.
+
+Errors are keyed by field so each shows next to its input, and the form is re-rendered with the input
+kept; the domain models still validate everything again when the record is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pydantic import ValidationError
+
+from models.mentoring_store import AVAILABILITY, MAX_CAPACITY
+from models.records import KINDS, Content, Person, utc_now
+from models.store import Store
+
+MAX_TAGS = 20
+MAX_TAG_CHARS = 50
+MAX_SKILLS = 40
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _field_errors(exc: ValidationError, known: set[str], fallback: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = str(error["loc"][0]) if error["loc"] else fallback
+        errors.setdefault(loc if loc in known else fallback, error["msg"])
+    return errors
+
+
+@dataclass
+class ContentForm:
+    title: str = ""
+    body: str = ""
+    kind: str = "howto"
+    tags: str = ""
+    author: str = ""
+    coauthors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of_item(cls, item: dict) -> ContentForm:
+        authors = item["authors"]
+        return cls(item["title"], item["body"], item["kind"], ", ".join(item["tags"]),
+                   authors[0] if authors else "", authors[1:])
+
+    @property
+    def authors(self) -> list[str]:
+        return list(dict.fromkeys([self.author, *self.coauthors])) if self.author else list(self.coauthors)
+
+    def check(self, store: Store) -> dict[str, str]:
+        errors = {}
+        if not self.title.strip():
+            errors["title"] = "Give the item a title."
+        elif len(self.title.strip()) > 200:
+            errors["title"] = "Keep the title under 200 characters."
+        if not self.body.strip():
+            errors["body"] = "Write the body: it is what people will find and read."
+        elif len(self.body) > 500_000:
+            errors["body"] = "The body is longer than 500,000 characters; split it into several items."
+        if self.kind not in KINDS:
+            errors["kind"] = "Choose a kind from the list."
+        tags = split_list(self.tags)
+        if len(tags) > MAX_TAGS:
+            errors["tags"] = f"Use at most {MAX_TAGS} tags."
+        elif any(len(tag) > MAX_TAG_CHARS for tag in tags):
+            errors["tags"] = f"Keep each tag under {MAX_TAG_CHARS} characters."
+        known = store.existing_person_ids(self.authors)
+        if not self.author:
+            errors["author"] = "Choose who wrote it."
+        elif self.author not in known:
+            errors["author"] = "Choose a colleague from the list."
+        if any(pid not in known for pid in self.coauthors):
+            errors["coauthors"] = "Choose co-authors from the list."
+        return errors
+
+    def record(self, content_id: str, existing: dict | None = None) -> Content | dict[str, str]:
+        """The item to save (an edit keeps its id, creation time, official flag and unknown fields), or errors."""
+        kept = {}
+        if existing:
+            kept = {**(existing.get("extra") or {}), "official": existing["official"], "created": existing["created"],
+                    "review_due": existing.get("review_due")}
+            kept = {k: v for k, v in kept.items() if v is not None}
+        try:
+            return Content(
+                **kept, id=content_id, title=self.title, body=self.body, kind=self.kind, tags=split_list(self.tags),
+                authors=self.authors, updated=utc_now(),
+            )
+        except ValidationError as exc:
+            return _field_errors(exc, {"title", "body", "kind", "tags", "authors"}, "body")
+
+
+@dataclass
+class ProfileForm:
+    bio: str = ""
+    skills: str = ""
+    mentor: bool = False
+    availability: str = "available"
+    capacity: str = "2"
+
+    @classmethod
+    def of_person(cls, person: dict) -> ProfileForm:
+        return cls(person["bio"] or "", ", ".join(person["skills"]), person["mentor"],
+                   person.get("availability") or "available", str(person.get("mentee_capacity", 2)))
+
+    def check(self) -> dict[str, str]:
+        errors = {}
+        if len(self.bio) > 5000:
+            errors["bio"] = "Keep the bio under 5,000 characters."
+        skills = split_list(self.skills)
+        if len(skills) > MAX_SKILLS:
+            errors["skills"] = f"List at most {MAX_SKILLS} skills."
+        elif any(len(skill) > MAX_TAG_CHARS for skill in skills):
+            errors["skills"] = f"Keep each skill under {MAX_TAG_CHARS} characters."
+        if self.availability not in AVAILABILITY:
+            errors["availability"] = "Choose one of the options."
+        if not self.capacity.strip().isdigit() or not 0 <= int(self.capacity) <= MAX_CAPACITY:
+            errors["capacity"] = f"A whole number from 0 to {MAX_CAPACITY}."
+        return errors
+
+    def record(self, person: dict) -> Person | dict[str, str]:
+        """The person with the edited fields; everything else (name, email, unknown fields) kept."""
+        kept = {k: person[k] for k in ("id", "name", "email", "title", "team", "location")}
+        try:
+            return Person(**(person.get("extra") or {}), **kept, bio=self.bio, skills=split_list(self.skills),
+                          mentor=self.mentor)
+        except ValidationError as exc:
+            return _field_errors(exc, {"bio", "skills"}, "bio")
