@@ -37,10 +37,11 @@ class Retriever:
         self.method, self.alpha, self.depth = method, alpha, depth
 
     def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid",
-                 adjust: dict[str, float] | None = None) -> Retrieval:
+                 adjust: dict[str, float] | None = None, hidden: frozenset[str] = frozenset()) -> Retrieval:
         """Items ranked for one query; `mode` 'dense' or 'lexical' uses one side alone (for measurement).
 
         `adjust` adds to the fused score of items (feedback); the ones it raises join the candidates.
+        `hidden` items (restricted to teams the asker is not in) never become candidates.
         """
         adjust = adjust or {}
         match = fts_match(terms)
@@ -59,7 +60,7 @@ class Retriever:
             return Retrieval([], {})
 
         # Exact rescoring: every passage of every candidate item gets both scores.
-        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised
+        seed_items = ({row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised) - hidden
         owner = self.store.chunk_ids_of_content(seed_items)
         chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))
         dense = np.zeros(len(chunk_ids), np.float32)

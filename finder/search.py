@@ -14,6 +14,7 @@ from finder.snippets import best_window
 from finder.terms import query_terms, stem, term_stems
 from models.errors import InvalidInputError
 from models.index_set import IndexSet
+from models.records import EVERYTHING, Audience
 from models.settings import Settings
 from models.store import Store
 
@@ -73,17 +74,28 @@ class Finder:
         self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
         self.ranker = ExpertRanker(store, indexes, expert_weights)
         self.feedback = FeedbackModel(store)
+        self._restricted: tuple[int, dict[str, set[str]]] = (-1, {})
 
-    def _retrieve(self, text: str, mode: str = "hybrid") -> tuple[np.ndarray, Retrieval]:
+    def hidden_from(self, audience: Audience) -> frozenset[str]:
+        """Items the audience must not see, anywhere: results, snippets, related items, expert evidence."""
+        if audience.everything:
+            return frozenset()
+        generation = self.store.generation()
+        if self._restricted[0] != generation:
+            self._restricted = (generation, self.store.restricted_content())
+        return frozenset(cid for cid, teams in self._restricted[1].items() if not audience.sees(teams))
+
+    def _retrieve(self, text: str, mode: str = "hybrid", audience: Audience = EVERYTHING) -> tuple[np.ndarray, Retrieval]:
         self.indexes.refresh_if_stale()
         vector = self.encoder.encode_query(text)
         adjust = self.feedback.adjustments(vector) if mode == "hybrid" else None
-        return vector, self.retriever.retrieve(vector, query_terms(text), mode, adjust)
+        return vector, self.retriever.retrieve(vector, query_terms(text), mode, adjust, self.hidden_from(audience))
 
-    def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5) -> Answer:
+    def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5,
+                audience: Audience = EVERYTHING) -> Answer:
         """Knowledge and people closest to a vector (e.g. the centre of a gap topic); not logged."""
         self.indexes.refresh_if_stale()
-        retrieval = self.retriever.retrieve(vector, terms)
+        retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience))
         stems = {stem(term) for term in terms}
         answered, top = self.is_answered(retrieval)
         people = self.ranker.rank(vector, stems, retrieval.items, experts) if experts else []
@@ -97,11 +109,12 @@ class Finder:
         return top >= self.settings.answered_threshold, round(top, 4)
 
     def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
-            source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None) -> Answer:
+            source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None,
+            audience: Audience = EVERYTHING) -> Answer:
         """Search knowledge and people for one question; logs it with the answered decision."""
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval = self._retrieve(text, mode)
+        vector, retrieval = self._retrieve(text, mode, audience)
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)
         people = self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only) if experts else []
@@ -114,10 +127,10 @@ class Finder:
         return Answer(query_id, text, answered, top, hits, people)
 
     def experts(self, text: str, k: int = 10, mentor_only: bool = False, source: str = "api",
-                log: bool = True, asker: str | None = None) -> list[Expert]:
+                log: bool = True, asker: str | None = None, audience: Audience = EVERYTHING) -> list[Expert]:
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval = self._retrieve(text)
+        vector, retrieval = self._retrieve(text, audience=audience)
         people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only)
         if log:
             answered, top = self.is_answered(retrieval)
@@ -151,13 +164,13 @@ class Finder:
             )
         return hits
 
-    def related(self, content_id: str, k: int = 5) -> tuple[list[Hit], list[Expert]]:
+    def related(self, content_id: str, k: int = 5, audience: Audience = EVERYTHING) -> tuple[list[Hit], list[Expert]]:
         """Items and people close to an item: its title and opening used as the question."""
         row = self.store.get_content(content_id)
         if row is None:
             return [], []
         text = f"{row['title']}. {row['body'][:1000]}"
-        vector, retrieval = self._retrieve(text)
+        vector, retrieval = self._retrieve(text, audience=audience)
         retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)

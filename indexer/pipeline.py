@@ -129,12 +129,21 @@ class Indexer:
         rows = self.store.people_by_ids(ids)
         return [Person(**_record_fields(rows[i])) for i in ids]
 
-    def save_content(self, item: Content) -> None:
-        """Store one item (from the API or a form) and make it findable by the next search."""
+    def save_content(self, item: Content, edited_by: str | None = None) -> None:
+        """Store one item (from the API or a form) and make it findable by the next search.
+        The state it replaces is kept as a version, so any edit can be undone."""
         unknown = set(item.authors) - self.store.existing_person_ids(item.authors)
         if unknown:
             raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")
+        previous = self.store.get_content(item.id)
+        if previous is not None:
+            self.store.save_version(item.id, _record_fields(previous), edited_by)
         self.apply(Changes.of(content=[item]))
+
+    def restore_version(self, content_id: str, version: int, edited_by: str | None = None) -> None:
+        """Bring back an earlier version (itself saved as a new version first, so nothing is lost)."""
+        record = self.store.version(content_id, version)["record"]
+        self.save_content(Content(**{**record, "updated": None}), edited_by)
 
     def upsert_person(self, person: Person) -> None:
         self.apply(Changes.of(people=[person]))

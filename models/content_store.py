@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from models.records import Content, utc_now
+from models.records import EVERYTHING, Audience, Content, utc_now
 from models.sql import batches, execute_in, select_in
 
 SORTS = {
@@ -37,15 +37,29 @@ def content_row(item: Content, existing_created: str | None = None) -> dict[str,
         "official": int(item.official),
         "extra": json.dumps(item.extra, default=str),
         "review_due": _iso(item.review_due),
+        "visible_teams": json.dumps(item.visible_teams),
+        "created_by": item.created_by,
         "created": created if isinstance(created, str) else _iso(created),
         "updated": updated if isinstance(updated, str) else _iso(updated),
     }
+
+
+def visible_sql(audience: Audience) -> tuple[list[str], list[str]]:
+    """WHERE conditions (on alias c) keeping only the items `audience` may see."""
+    if audience.everything:
+        return ["1=1"], []
+    if audience.team is None:
+        return ["c.visible_teams = '[]'"], []
+    return ["(c.visible_teams = '[]' OR EXISTS (SELECT 1 FROM json_each(c.visible_teams) WHERE value = ?))"], [
+        audience.team
+    ]
 
 
 def decode_content(row: dict[str, Any], authors: list[str]) -> dict[str, Any]:
     return {
         **row,
         "tags": json.loads(row["tags"] or "[]"),
+        "visible_teams": json.loads(row.get("visible_teams") or "[]"),
         "official": bool(row["official"]),
         "extra": json.loads(row["extra"] or "{}"),
         "authors": authors,
@@ -121,9 +135,10 @@ class ContentStore:
         kind: str | None = None,
         author: str | None = None,
         sort: str = "newest",
+        audience: Audience = EVERYTHING,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of items and the total count matching the filters."""
-        where, params = ["1=1"], []
+        """A page of the items the audience may see, and their total count, matching the filters."""
+        where, params = visible_sql(audience)
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
             params.append(tag.lower())
@@ -145,12 +160,13 @@ class ContentStore:
         authors = self.authors_of([row["id"] for row in rows])
         return [decode_content(row, authors.get(row["id"], [])) for row in rows], total
 
-    def tag_counts(self) -> list[tuple[str, int]]:
+    def tag_counts(self, audience: Audience = EVERYTHING) -> list[tuple[str, int]]:
+        where, params = visible_sql(audience)
         sql = (
-            "SELECT value, count(*) FROM content, json_each(content.tags) "
+            f"SELECT value, count(*) FROM content c, json_each(c.tags) WHERE {' AND '.join(where)} "
             "GROUP BY value ORDER BY count(*) DESC, value"
         )
-        return [(tag, n) for tag, n in self.db.execute(sql)]
+        return [(tag, n) for tag, n in self.db.execute(sql, params)]
 
     def record_view(self, content_id: str) -> None:
         self.db.execute("UPDATE content SET views = views + 1 WHERE id = ?", [content_id])

@@ -156,3 +156,35 @@ def m003_mentoring(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["content_requests"].create_index(["created"])
+
+
+@migration
+def m004_accounts(db: sqlite_utils.Database) -> None:
+    """Accounts, server-side sessions, API tokens, the audit log, content versions and visibility."""
+    db["users"].create(
+        {"id": int, "username": str, "password_hash": str, "role": str, "person_id": str, "disabled": int,
+         "created": str},
+        pk="id", not_null={"username", "role"}, defaults={"disabled": 0},
+    )
+    db["users"].create_index(["username"], unique=True)
+    # Session and API tokens are stored hashed: a copy of the database grants no access.
+    db["sessions"].create(
+        {"token_hash": str, "user_id": int, "csrf": str, "created": str, "expires": str}, pk="token_hash"
+    )
+    db["api_tokens"].create(
+        {"id": int, "user_id": int, "name": str, "token_hash": str, "created": str, "last_used": str,
+         "revoked": int},
+        pk="id", defaults={"revoked": 0},
+    )
+    db["api_tokens"].create_index(["token_hash"], unique=True)
+    db["audit_log"].create(
+        {"id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str, "ip": str}, pk="id"
+    )
+    db["audit_log"].create_index(["at"])
+    db["content_versions"].create(
+        {"content_id": str, "version": int, "record": str, "edited_by": str, "edited_at": str},
+        pk=("content_id", "version"),
+    )
+    # Empty list: everyone may see the item; otherwise only members of the listed teams (and L&D).
+    db["content"].add_column("visible_teams", str, not_null_default="[]")
+    db["content"].add_column("created_by", str)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -71,6 +72,8 @@ class Content(_Record):
     created: datetime | None = None
     updated: datetime | None = None
     review_due: datetime | None = None  # official items: when L&D must review them next
+    visible_teams: list[str] = Field(default_factory=list, max_length=50)  # empty: everyone
+    created_by: str | None = Field(None, max_length=200)  # the account that created it through the app
 
     @field_validator("tags")
     @classmethod
@@ -87,6 +90,21 @@ class Content(_Record):
     def _kind(cls, value: str) -> str:
         value = value.strip().lower().replace("-", "_").replace(" ", "_")
         return value or "article"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is looking, for content visibility: items restricted to teams show only to those teams;
+    `everything` is for L&D and the local administrator (the CLI)."""
+
+    team: str | None = None
+    everything: bool = False
+
+    def sees(self, visible_teams: list[str] | set[str]) -> bool:
+        return self.everything or not visible_teams or (self.team is not None and self.team in visible_teams)
+
+
+EVERYTHING = Audience(everything=True)
 
 
 class Chunk(BaseModel):

@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")
     max_query_chars: int = Field(4000, ge=10, description="Longest accepted question, in characters.")
+    allow_anonymous_read: bool = Field(
+        False, description="Let people who are not signed in search and read (a trusted intranet or single user)."
+    )
+    proxy_user_header: str = Field(
+        "X-Forwarded-User", description="Header carrying the signed-in user's name from a company SSO proxy."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (or networks) of reverse proxies whose user header is believed; none by default.",
+    )
+    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    session_hours: int = Field(12, ge=1, le=24 * 90, description="How long a sign-in lasts.")
+    login_attempts: int = Field(5, ge=1, le=100, description="Failed sign-ins per user or address in 15 minutes before a pause.")
+    max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body, except imports.")
+    max_import_bytes: int = Field(50_000_000, ge=10_000, description="Largest JSON Lines body of POST /api/import.")
     contact_url_template: str = Field(
         "mailto:{email}", description="Contact link for a person; {email}, {id} and {name} are filled in."
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from models.accounts_store import AccountsStore
 from models.chunk_store import ChunkStore
 from models.content_store import ContentStore
 from models.demand_store import DemandStore
@@ -22,7 +23,10 @@ from models.migrations import apply_migrations
 from models.people_store import PeopleStore
 
 
-class Store(ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore, DemandStore):
+class Store(
+    ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
+    DemandStore, AccountsStore,
+):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
     def __init__(self, path: Path | str):

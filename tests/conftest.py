@@ -111,17 +111,31 @@ def demo_live(demo_services) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture
-def http(live):
+def api_token(services: Services, username: str = "lnd-admin", role: str = "lnd", person_id: str | None = None) -> str:
+    """A personal API token of a (new or existing) account with `role`."""
+    from web.auth import issue_api_token
+    from web.security import hash_password
+
+    user = services.store.user_by_name(username)
+    user_id = user["id"] if user else services.store.create_user(username, hash_password("x" * 12), role, person_id)
+    return issue_api_token(services.store, user_id, "tests")
+
+
+def client(server: LiveServer, token: str | None = None):
     import httpx
 
-    with httpx.Client(base_url=live.url, timeout=60) as client:
-        yield client
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=server.url, timeout=60, headers=headers)
+
+
+@pytest.fixture
+def http(live):
+    """An HTTP client of the live app, signed in as L&D through an API token."""
+    with client(live, api_token(live.services)) as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
 def demo_http(demo_live):
-    import httpx
-
-    with httpx.Client(base_url=demo_live.url, timeout=60) as client:
-        yield client
+    with client(demo_live, api_token(demo_live.services)) as c:
+        yield c

@@ -9,7 +9,7 @@ import io
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, api_token
 
 DOGS = ["can I bring my dog to the Berlin office", "are dogs allowed in the office in berlin",
         "pet policy berlin office dog"]
@@ -19,7 +19,9 @@ OPTIONS = ["what happens to my stock options when I leave", "do I keep my vested
 
 @pytest.fixture
 def lnd(demo_copy):
-    with LiveServer(demo_copy) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+    headers = {"Authorization": f"Bearer {api_token(demo_copy)}"}
+    with LiveServer(demo_copy) as server, httpx.Client(base_url=server.url, timeout=60, headers=headers) as client:
+        client.services = demo_copy
         yield client
 
 
@@ -85,7 +87,8 @@ def test_health_lists_name_the_owners(lnd):
     body = lnd.get("/api/content/c001").json()
     copy = lnd.post("/api/content", json={"title": body["title"], "body": body["body"], "authors": body["authors"]}).json()
     for rater in ("p02", "p03"):
-        lnd.put(f"/api/content/{copy['id']}/rating", json={"rater": rater, "stars": 1})
+        headers = {"Authorization": f"Bearer {api_token(lnd.services, rater, 'employee', rater)}"}
+        assert lnd.put(f"/api/content/{copy['id']}/rating", json={"stars": 1}, headers=headers).status_code == 200
     health = lnd.get("/api/health").json()
     assert {health["duplicates"][0]["id"], health["duplicates"][0]["duplicate_of"]} == {"c001", copy["id"]}
     low = [row for row in health["low_rated"] if row["id"] == copy["id"]]

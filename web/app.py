@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from models.settings import Settings
-from web.api import content, lnd, people, reactions, search, system
+from web.api import accounts, content, lnd, people, reactions, search, system
+from web.auth import csrf_protect
 from web.errors import install_error_handlers
+from web.middleware import BodyLimit, SecurityHeaders
 from web.pages import install_pages
 from web.services import Services
 
@@ -15,12 +17,17 @@ def create_app(services: Services | None = None) -> FastAPI:
     services = services or Services(Settings())
     app = FastAPI(
         title="Knowhow",
-        description="Semantic search and expert finder for employee-generated learning.",
+        description="Semantic search and expert finder for employee-generated learning. Authenticate with a "
+        "personal API token (`Authorization: Bearer kh_...`) or a session cookie from `POST /api/session`.",
         version="0.1.0",
+        dependencies=[Depends(csrf_protect)],
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (search, content, people, reactions, lnd, system):
+    for module in (accounts, search, content, people, reactions, lnd, system):
         app.include_router(module.router)
     install_pages(app)
+    app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,
+                       import_limit=services.settings.max_import_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

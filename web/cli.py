@@ -18,9 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from indexer.importer import ImportReport, import_files
+from models.accounts_store import ROLES
 from models.backup import backup, restore
 from models.errors import KnowhowError
 from models.settings import Settings
+from web.auth import issue_api_token
+from web.security import hash_password, password_problem
 from web.services import Services
 
 DEMO_DIR = Path(str(resources.files("indexer") / "demo_org"))
@@ -109,17 +112,90 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+# The demo organisation's sign-ins, documented in the README (a demo, not a deployment).
+DEMO_PASSWORD = "northwind-demo"
+DEMO_USERS = [("elena", "lnd", "p60"), ("ana", "contributor", "p03"), ("sam", "employee", "p21")]
+
+
 @cli.command()
 @click.pass_context
 @_errors_as_exit
 def demo(ctx: click.Context) -> None:
-    """Load the sample organisation (Northwind Labs) into the data folder."""
+    """Load the sample organisation (Northwind Labs) into the data folder, with demo sign-ins."""
     services = _services(ctx)
     with _progress() as progress:
         report = import_files(services.indexer, demo_files(), _ProgressBar(progress))
     _report(report)
+    for username, role, person in DEMO_USERS:
+        if services.store.user_by_name(username) is None:
+            services.store.create_user(username, hash_password(DEMO_PASSWORD), role, person)
+    click.echo(f"demo sign-ins: {', '.join(f'{u} ({r})' for u, r, _ in DEMO_USERS)}; password {DEMO_PASSWORD}")
     if not report.ok:
         sys.exit(1)
+
+
+@cli.group()
+def user() -> None:
+    """Manage accounts (the CLI acts as the local administrator)."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="employee", show_default=True, help="What they may do.")
+@click.option("--person", "person_id", default=None, help="Their person id (links profile, team, authorship).")
+@click.password_option(help="Their password (asked for when not given).")
+@click.pass_context
+@_errors_as_exit
+def user_add(ctx: click.Context, username: str, role: str, person_id: str | None, password: str) -> None:
+    """Create an account, e.g. the first L&D one: knowhow user add elena --role lnd."""
+    store = _services(ctx).store
+    if problem := password_problem(password):
+        raise click.ClickException(problem)
+    if person_id and store.get_person(person_id) is None:
+        raise click.ClickException(f"no person with id {person_id!r}")
+    store.create_user(username, hash_password(password), role, person_id)
+    store.audit("cli", "user_created", username, role)
+    click.echo(f"created {username} ({role})")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """Accounts with their roles."""
+    for row in _services(ctx).store.users():
+        flag = " (disabled)" if row["disabled"] else ""
+        click.echo(f"{row['username']}\t{row['role']}\t{row['person_id'] or '-'}{flag}")
+
+
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_context
+@_errors_as_exit
+def user_role(ctx: click.Context, username: str, role: str) -> None:
+    """Change someone's role."""
+    store = _services(ctx).store
+    found = store.user_by_name(username)
+    if found is None:
+        raise click.ClickException(f"no user {username!r}")
+    store.update_user(found["id"], role=role)
+    store.audit("cli", "role_changed", username, f"{found['role']} -> {role}")
+    click.echo(f"{username} is now {role}")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.pass_context
+@_errors_as_exit
+def user_token(ctx: click.Context, username: str, name: str) -> None:
+    """Print a new personal API token for USERNAME (shown once; stored hashed)."""
+    store = _services(ctx).store
+    found = store.user_by_name(username)
+    if found is None:
+        raise click.ClickException(f"no user {username!r}")
+    store.audit("cli", "token_created", username, name)
+    click.echo(issue_api_token(store, found["id"], name))
 
 
 @cli.command()

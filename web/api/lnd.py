@@ -7,13 +7,14 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from finder.analytics import analytics
 from finder.gaps import GapTopic, period
 from finder.health import content_health
 from web.api.csv_export import csv_response
+from web.auth import Employee, LnD
 from web.deps import ServicesDep, StoreDep
 
 router = APIRouter(prefix="/api", tags=["learning & development"])
@@ -32,7 +33,7 @@ def topic_json(topic: GapTopic) -> dict:
 
 
 @router.get("/gaps")
-def gaps(services: ServicesDep, since: Since = None, until: Until = None,
+def gaps(services: ServicesDep, viewer: LnD, since: Since = None, until: Until = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Format = "json"):
     """Unanswered (or unhelpfully answered) questions grouped into topics, most asked first."""
     topics = services.gaps.topics(*period(since, until), limit=limit)
@@ -59,19 +60,29 @@ class GapRequestUpdate(BaseModel):
 
 
 @router.post("/gaps/requests", status_code=status.HTTP_201_CREATED)
-def request_content(store: StoreDep, body: GapRequestIn) -> dict:
+def request_content(store: StoreDep, viewer: LnD, body: GapRequestIn) -> dict:
     """Ask an expert to write what a gap topic is missing; it shows on their profile."""
-    return {"id": store.request_gap(body.label, body.query_ids, body.expert_id, body.requested_by, body.note)}
+    requested_by = body.requested_by or viewer.person_id or viewer.username
+    return {"id": store.request_gap(body.label, body.query_ids, body.expert_id, requested_by, body.note)}
 
 
 @router.get("/gaps/requests")
-def gap_requests(store: StoreDep, expert_id: str | None = None,
+def gap_requests(store: StoreDep, viewer: Employee, expert_id: str | None = None,
                  status_: Annotated[str | None, Query(alias="status")] = None) -> dict:
+    """L&D sees every request; an expert sees the ones addressed to them."""
+    if viewer.role != "lnd":
+        if not viewer.person_id or expert_id not in (None, viewer.person_id):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "you can see the requests addressed to you only")
+        expert_id = viewer.person_id
     return {"requests": store.gap_requests(expert_id, status_)}
 
 
 @router.put("/gaps/requests/{request_id}")
-def update_gap_request(store: StoreDep, request_id: int, body: GapRequestUpdate) -> dict:
+def update_gap_request(store: StoreDep, viewer: Employee, request_id: int, body: GapRequestUpdate) -> dict:
+    """L&D, or the expert asked, marks a request addressed (with the new item) or declined."""
+    mine = [r for r in store.gap_requests(viewer.person_id) if r["id"] == request_id] if viewer.person_id else []
+    if viewer.role != "lnd" and not mine:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only L&D or the expert asked can update this request")
     store.set_gap_request_status(request_id, body.status, body.content_id)
     return {"id": request_id, "status": body.status}
 
@@ -80,7 +91,7 @@ HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review
 
 
 @router.get("/health")
-def health(services: ServicesDep, format: Format = "json",
+def health(services: ServicesDep, viewer: LnD, format: Format = "json",
            list_: Annotated[HealthList, Query(alias="list", description="which list, for CSV")] = "stale"):
     """Stale, low-rated, never viewed, duplicated and overdue official items, each with owners to notify."""
     report = content_health(services.store, services.settings.stale_months)
@@ -95,7 +106,7 @@ AnalyticsTable = Literal["daily", "by_team", "by_location", "top_questions", "to
 
 
 @router.get("/analytics")
-def usage(store: StoreDep, since: Since = None, until: Until = None, format: Format = "json",
+def usage(store: StoreDep, viewer: LnD, since: Since = None, until: Until = None, format: Format = "json",
           table: Annotated[AnalyticsTable, Query(description="which table, for CSV")] = "daily"):
     """Searches, answer and helpful rates, active users by team and location, top questions and content,
     time spent reading, contributions per month and top contributors, for a date range."""

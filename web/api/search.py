@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from finder.experts import Expert
+from web.auth import Reader, Viewer
 from web.deps import FinderDep
 from web.schemas import ExpertOut, ExpertsResponse, SearchResponse, SearchResult
 
@@ -14,7 +15,13 @@ router = APIRouter(prefix="/api", tags=["search"])
 
 QueryText = Annotated[str, Query(description="The question, in plain language (a word or a paragraph).", max_length=4000)]
 K = Annotated[int, Query(ge=1, le=100, description="How many results (1-100).")]
-Asker = Annotated[str | None, Query(max_length=128, description="Person id of who asks (for analytics).")]
+Asker = Annotated[str | None, Query(
+    max_length=128, description="Person id of who asks, for analytics (L&D integrations only; "
+    "otherwise the signed-in person counts).")]
+
+
+def who_asks(viewer: Viewer, asker: str | None) -> str | None:
+    return asker if asker and viewer.role == "lnd" else viewer.person_id
 
 
 def expert_out(expert: Expert) -> ExpertOut:
@@ -27,9 +34,10 @@ def expert_out(expert: Expert) -> ExpertOut:
 @router.get("/search", response_model=SearchResponse)
 def search(finder: FinderDep, q: QueryText, k: K = 10,
            experts: Annotated[int, Query(ge=0, le=100, description="How many people to suggest.")] = 5,
-           asker: Asker = None) -> SearchResponse:
+           asker: Asker = None, *, viewer: Reader) -> SearchResponse:
     """Knowledge that answers the question, each with its best passage, plus the colleagues who can help."""
-    answer = finder.ask(q, k=k, experts=experts, source="api", asker=asker)
+    answer = finder.ask(q, k=k, experts=experts, source="api", asker=who_asks(viewer, asker),
+                        audience=viewer.audience)
     return SearchResponse(
         query_id=answer.query_id,
         answered=answer.answered,
@@ -47,7 +55,7 @@ def search(finder: FinderDep, q: QueryText, k: K = 10,
 @router.get("/experts", response_model=ExpertsResponse)
 def experts(finder: FinderDep, q: QueryText, k: K = 10,
             mentor: Annotated[bool, Query(description="Only people who opted in as mentors.")] = False,
-            asker: Asker = None) -> ExpertsResponse:
+            asker: Asker = None, *, viewer: Reader) -> ExpertsResponse:
     """The colleagues best placed to help with the question, each with the evidence for why."""
-    found = finder.experts(q, k=k, mentor_only=mentor, asker=asker)
+    found = finder.experts(q, k=k, mentor_only=mentor, asker=who_asks(viewer, asker), audience=viewer.audience)
     return ExpertsResponse(experts=[expert_out(e) for e in found])

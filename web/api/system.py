@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from indexer.importer import import_text
 from models.errors import InvalidInputError, NotFoundError
 from models.records import Feedback
+from web.auth import Employee, LnD, Reader
 from web.deps import IndexerDep, StoreDep
 from web.schemas import FeedbackIn, ImportLineError, ImportResult
 
@@ -20,7 +21,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
     response_model=ImportResult,
     openapi_extra={"requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}, "required": True}},
 )
-async def import_jsonl(request: Request, indexer: IndexerDep) -> ImportResult:
+async def import_jsonl(request: Request, indexer: IndexerDep, viewer: LnD) -> ImportResult:
     """Import JSON Lines (the same format as `knowhow import`); bad lines are listed, good ones applied."""
     body = await request.body()
     if len(body) > MAX_IMPORT_BYTES:
@@ -38,7 +39,7 @@ async def import_jsonl(request: Request, indexer: IndexerDep) -> ImportResult:
 
 
 @router.post("/feedback", status_code=status.HTTP_201_CREATED)
-def feedback(store: StoreDep, body: FeedbackIn) -> dict:
+def feedback(store: StoreDep, viewer: Employee, body: FeedbackIn) -> dict:
     """Whether a search (or one of its results) helped."""
     if body.query_id and store.get_query(body.query_id) is None:
         raise NotFoundError(f"no logged query with id {body.query_id!r}")
@@ -46,10 +47,10 @@ def feedback(store: StoreDep, body: FeedbackIn) -> dict:
         raise NotFoundError(f"no content item with id {body.content_id!r}")
     if not body.query_id and not body.content_id:
         raise InvalidInputError("feedback needs a query_id, a content_id or both")
-    feedback_id = store.add_feedback(Feedback(**body.model_dump()))
+    feedback_id = store.add_feedback(Feedback(**body.model_dump(), person_id=viewer.person_id))
     return {"id": feedback_id}
 
 
 @router.get("/stats")
-def stats(store: StoreDep) -> dict[str, int]:
+def stats(store: StoreDep, viewer: Reader) -> dict[str, int]:
     return store.stats()
