@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from finder.experts import Expert
 from models.settings import Settings
@@ -47,7 +48,7 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: apt-get install -y chromium chromium-driver")
-    from playwright.sync_api import sync_playwright
+    expect.set_options(timeout=TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         # Playwright gives every launch a fresh, temporary user-data-dir.
@@ -95,9 +96,7 @@ def ask_by_typing(page, question: str) -> None:
     box = page.get_by_label("Your question")
     box.fill("")
     box.press_sequentially(question)
-    page.wait_for_function(
-        "q => document.querySelector('#result-status').textContent.includes(q)", arg=question.strip()
-    )
+    expect(page.locator("#result-status")).to_contain_text(question.strip())
 
 
 # -- ask --
@@ -118,13 +117,15 @@ def test_ask_shows_knowledge_and_people_as_you_type(tab):
     tab.assert_inert()
 
 
-def test_ask_page_works_without_javascript(http):
+def test_ask_page_works_without_javascript(site, http):
+    site.services.store.rate("c001", "p05", 4)
     page = http.get("/", params={"q": "how do I set up the vpn on my laptop"})
     assert page.status_code == 200
     assert "<!doctype html>" in page.text and 'action="/" method="get"' in page.text
     text = page.text.replace("<mark>", "").replace("</mark>", "")  # query words are highlighted in titles too
     assert 'href="/content/c001">Setting up Cisco AnyConnect on your laptop</a>' in text
     assert "People who can help" in page.text and 'href="/people/p03">Ana Ruiz</a>' in page.text
+    assert '★</span> 4.0<span class="visually-hidden"> out of 5</span> (1 rating)' in page.text
     fragment = http.get("/", params={"q": "vpn"}, headers={"HX-Request": "true"})
     assert "<!doctype html>" not in fragment.text and 'class="card"' in fragment.text
     assert "HX-Request" in fragment.headers["vary"]
@@ -154,6 +155,15 @@ def test_unanswered_question_offers_experts_and_a_content_request(tab, site):
     latest = site.services.store.content_requests(1)[0]
     assert (latest["query"], latest["note"], latest["status"]) == (
         question, "Offsets when moving a consumer group between clusters", "open")
+
+
+def test_content_request_without_javascript(site, http):
+    response = http.post("/requests", data={"q": "forklift licence renewal in Austin", "query_id": "", "note": ""})
+    assert (response.status_code, response.headers["location"]) == (
+        303, "/?q=forklift+licence+renewal+in+Austin&requested=1")
+    assert site.services.store.content_requests(1)[0]["query"] == "forklift licence renewal in Austin"
+    thanks = http.get(response.headers["location"]).text
+    assert "your request is on the list L&amp;D works from" in thanks and 'id="content-request"' not in thanks
 
 
 def test_too_long_question_is_explained_not_an_error_page(http):
@@ -319,7 +329,7 @@ def test_keyboard_only_ask_flow(tab):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.type("how do I get a replacement laptop")
-    page.wait_for_function("document.querySelector('#result-status').textContent.includes('replacement laptop')")
+    expect(page.locator("#result-status")).to_contain_text("replacement laptop")
     first_title = page.locator(".cards .card-title a").first.inner_text()
     for _ in range(4):
         page.keyboard.press("Tab")
@@ -384,6 +394,8 @@ def test_error_pages_are_html_for_pages_and_json_for_the_api(http):
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     assert "There is no item with id &#39;no-such-item&#39;" in missing.text
     assert http.get("/no/such/page").status_code == 404
-    assert http.get("/api/content/no-such-item").json() == {"detail": "no content item with id 'no-such-item'"}
+    for path in ("/api/content/no-such-item", "/api/no-such-endpoint"):
+        api = http.get(path)
+        assert api.status_code >= 400 and api.headers["content-type"] == "application/json" and "detail" in api.json()
     bad = http.get("/browse", params={"page": "zero"})
     assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]

@@ -19,8 +19,9 @@ LIVE_HEADER = "X-Knowhow-Live"  # set by the search box while typing
 
 @router.get("/", response_class=HTMLResponse)
 def ask(request: Request, finder: FinderDep, store: StoreDep, q: str = "", requested: bool = False) -> HTMLResponse:
-    """Results on submit and as you type; half-typed questions are answered but not logged, so the query
-    log (and what people are "asked about") holds the questions people settled on."""
+    """Results on submit and as you type. Typing replaces the URL (submitting adds a history entry), and
+    half-typed questions are answered but not logged, so the query log (and what people are "asked
+    about") holds the questions people settled on."""
     answer, error = None, None
     if q.strip():
         typing = request.headers.get(LIVE_HEADER) == "1"
@@ -28,8 +29,10 @@ def ask(request: Request, finder: FinderDep, store: StoreDep, q: str = "", reque
             answer = finder.ask(q, k=10, experts=5, source="web", log=not (typing or requested))
         except InvalidInputError as exc:
             error = str(exc)
-    names = author_names(store, (hit.authors for hit in answer.results)) if answer else {}
-    context = {"q": q, "answer": answer, "error": error, "names": names, "requested": requested}
+    hits = answer.results if answer else []
+    context = {"q": q, "answer": answer, "error": error, "requested": requested,
+               "names": author_names(store, (hit.authors for hit in hits)),
+               "ratings": store.rating_summary(hit.id for hit in hits)}
     if is_htmx(request):
         return render(request, "_results.html", oob=True, **context)
     tags = store.tag_counts()[:12] if answer is None else []

@@ -24,4 +24,5 @@ def browse(request: Request, store: StoreDep, tag: str = "", kind: str = "", aut
     items, pager.total = store.list_content(PAGE_SIZE, pager.offset, tag or None, kind or None, author or None, sort)
     writer = store.get_person(author) if author else None
     return render(request, "browse.html", section="browse", items=items, pager=pager, tag=tag, kind=kind, sort=sort,
-                  author=author, writer=writer, sorts=SORTS, tags=store.tag_counts()[:40], names=author_names(store, (i["authors"] for i in items)))
+                  author=author, writer=writer, sorts=SORTS, tags=store.tag_counts()[:40], names=author_names(store, (i["authors"] for i in items)),
+                  ratings=store.rating_summary(i["id"] for i in items))

@@ -28,4 +28,4 @@ def show(request: Request, store: StoreDep, finder: FinderDep, content_id: str, 
     names = author_names(store, [item["authors"], *(hit.authors for hit in related)])
     authors = store.people_by_ids(item["authors"])
     return render(request, "content.html", section="browse", item=item, authors=authors, related=related,
-                  experts=experts, names=names, saved=saved)
+                  experts=experts, names=names, saved=saved, rating=store.rating_summary([content_id]).get(content_id))
