@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,9 @@ def parse_lines(lines, source: str, parsed: _Parsed, errors: list[LineError]) ->
         except json.JSONDecodeError as exc:
             errors.append(LineError(source, number, f"invalid JSON: {exc.msg} at column {exc.colno}"))
             continue
+        except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, or nesting 100,000 deep
+            errors.append(LineError(source, number, f"invalid JSON: {str(exc).split(';')[0][:200]}"))
+            continue
         if not isinstance(record, dict):
             errors.append(LineError(source, number, "a line must be a JSON object"))
             continue
@@ -106,7 +110,8 @@ def import_files(indexer: Indexer, paths: list[Path], progress: Progress = no_pr
 
 def import_text(indexer: Indexer, text: str, source: str = "<request>", progress: Progress = no_progress) -> ImportReport:
     parsed, errors = _Parsed(), []
-    parse_lines(text.splitlines(), source, parsed, errors)
+    # Only newlines end a line: str.splitlines() would also split at U+2028 inside a JSON string.
+    parse_lines(io.StringIO(text, newline=None), source, parsed, errors)
     return apply_parsed(indexer, parsed, errors, progress)
 
 

@@ -30,4 +30,24 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,
                        import_limit=services.settings.max_import_bytes)
     app.add_middleware(SecurityHeaders)
+    app.openapi = lambda: _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The schema, saying what our 422 bodies really are: a readable `detail` plus the raw `errors`."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = {
+            "title": "HTTPValidationError",
+            "type": "object",
+            "required": ["detail"],
+            "properties": {
+                "detail": {"type": "string", "description": "what is wrong, in a sentence"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -3,9 +3,9 @@ management and the audit log for L&D."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from models.errors import InvalidInputError, NotFoundError
@@ -15,6 +15,7 @@ from web.security import hash_password, password_problem, token_hash, verify_pas
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Role = Literal["employee", "contributor", "lnd"]
+RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 class Credentials(BaseModel):
@@ -101,7 +102,7 @@ def create_token(request: Request, store: StoreDep, viewer: Employee, body: Toke
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: int) -> None:
+def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: RowId) -> None:
     store.revoke_token(token_id, viewer.user_id)
     store.audit(viewer.username, "token_revoked", str(token_id), "", client_ip(request))
 
@@ -123,7 +124,9 @@ def create_user(request: Request, store: StoreDep, viewer: LnD, body: UserIn) ->
 
 
 @router.put("/users/{user_id}")
-def update_user(request: Request, store: StoreDep, viewer: LnD, user_id: int, body: UserUpdate) -> dict:
+def update_user(request: Request, store: StoreDep, viewer: LnD, user_id: RowId, body: UserUpdate) -> dict:
+    if store.user(user_id) is None:
+        raise NotFoundError(f"no user {user_id}")
     changes = body.model_dump(exclude_none=True)
     if "disabled" in changes:
         changes["disabled"] = int(changes["disabled"])
@@ -137,6 +140,6 @@ def update_user(request: Request, store: StoreDep, viewer: LnD, user_id: int, bo
 
 
 @router.get("/audit")
-def audit(store: StoreDep, viewer: LnD, limit: int = 200) -> dict:
+def audit(store: StoreDep, viewer: LnD, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Sign-ins and permission-relevant changes, newest first."""
-    return {"entries": store.audit_entries(min(max(limit, 1), 1000))}
+    return {"entries": store.audit_entries(limit)}

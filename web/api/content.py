@@ -110,7 +110,7 @@ def versions(store: StoreDep, viewer: Reader, content_id: ContentId) -> dict:
 
 @router.post("/{content_id}/versions/{version}/restore", response_model=ContentPublic)
 def restore(store: StoreDep, indexer: IndexerDep, viewer: Contributor, content_id: ContentId,
-            version: int) -> ContentPublic:
+            version: Annotated[int, Path(ge=1, le=2**62)]) -> ContentPublic:
     existing = visible_item(store, viewer, content_id)
     if not viewer.can_edit(existing):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only the authors and L&D restore this item")

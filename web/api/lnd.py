@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
 from finder.analytics import analytics
@@ -32,7 +32,10 @@ def topic_json(topic: GapTopic) -> dict:
     return data
 
 
-@router.get("/gaps")
+CSV = {200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/gaps", responses=CSV)
 def gaps(services: ServicesDep, viewer: LnD, since: Since = None, until: Until = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Format = "json"):
     """Unanswered (or unhelpfully answered) questions grouped into topics, most asked first."""
@@ -78,7 +81,7 @@ def gap_requests(store: StoreDep, viewer: Employee, expert_id: str | None = None
 
 
 @router.put("/gaps/requests/{request_id}")
-def update_gap_request(store: StoreDep, viewer: Employee, request_id: int, body: GapRequestUpdate) -> dict:
+def update_gap_request(store: StoreDep, viewer: Employee, request_id: Annotated[int, Path(ge=1, le=2**62)], body: GapRequestUpdate) -> dict:
     """L&D, or the expert asked, marks a request addressed (with the new item) or declined."""
     mine = [r for r in store.gap_requests(viewer.person_id) if r["id"] == request_id] if viewer.person_id else []
     if viewer.role != "lnd" and not mine:
@@ -90,7 +93,7 @@ def update_gap_request(store: StoreDep, viewer: Employee, request_id: int, body:
 HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review_overdue"]
 
 
-@router.get("/health")
+@router.get("/health", responses=CSV)
 def health(services: ServicesDep, viewer: LnD, format: Format = "json",
            list_: Annotated[HealthList, Query(alias="list", description="which list, for CSV")] = "stale"):
     """Stale, low-rated, never viewed, duplicated and overdue official items, each with owners to notify."""
@@ -105,7 +108,7 @@ AnalyticsTable = Literal["daily", "by_team", "by_location", "top_questions", "to
                          "top_contributors"]
 
 
-@router.get("/analytics")
+@router.get("/analytics", responses=CSV)
 def usage(store: StoreDep, viewer: LnD, since: Since = None, until: Until = None, format: Format = "json",
           table: Annotated[AnalyticsTable, Query(description="which table, for CSV")] = "daily"):
     """Searches, answer and helpful rates, active users by team and location, top questions and content,
