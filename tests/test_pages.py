@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from finder.experts import Expert
+from models.errors import ConflictError, InvalidInputError
+from models.records import Person
 from models.settings import Settings
 from tests.conftest import LiveServer
 from web.mentoring import rank_mentors
@@ -297,6 +299,27 @@ def test_mentor_request_needs_a_requester_and_a_message(http):
     assert page.status_code == 422
     assert 'id="mentee-error">Choose who is asking.</p>' in page.text
     assert 'id="message-error">' in page.text
+
+
+def test_mentoring_requests_follow_their_rules(services):
+    store = services.store
+    store.upsert_people([Person(id="m1", name="Mia Mentor", mentor=True), Person(id="n1", name="Nils New"),
+                         Person(id="x1", name="Xu Busy", mentor=True)])
+    store.set_mentoring("x1", "not_now", 2)
+    with pytest.raises(InvalidInputError, match="not taking mentees"):
+        store.request_mentoring("x1", "n1", "sql", "hello")
+    with pytest.raises(InvalidInputError, match="yourself"):
+        store.request_mentoring("m1", "m1", "sql", "hello")
+    first = store.request_mentoring("m1", "n1", "sql", "hello")
+    with pytest.raises(ConflictError):
+        store.request_mentoring("m1", "n1", "sql", "again")
+    assert store.decide_mentoring(first, accept=True)["status"] == "accepted"
+    with pytest.raises(ConflictError, match="already accepted"):
+        store.decide_mentoring(first, accept=False)
+    assert store.accepted_mentees(["m1", "x1"]) == {"m1": 1}
+    rows = store.mentoring_requests(mentor_id="m1")
+    assert [(r["mentee_name"], r["goal"], r["message"], r["status"]) for r in rows] == [
+        ("Nils New", "sql", "hello", "accepted")]
 
 
 def expert(pid: str, score: float) -> Expert:
