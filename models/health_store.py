@@ -128,3 +128,13 @@ class HealthStore:
         GROUP BY p.id ORDER BY items DESC, views DESC, p.name LIMIT ?
         """
         return list(self.db.query(sql, [limit]))
+
+    def mentor_load(self) -> list[dict[str, Any]]:
+        """Every opted-in mentor with accepted and pending mentees against their capacity."""
+        sql = """
+        SELECT p.id, p.name, p.team, p.location, p.availability, p.mentee_capacity,
+               (SELECT count(*) FROM mentoring_requests r WHERE r.mentor_id = p.id AND r.status = 'accepted') AS mentees,
+               (SELECT count(*) FROM mentoring_requests r WHERE r.mentor_id = p.id AND r.status = 'pending') AS pending
+        FROM people p WHERE p.mentor ORDER BY mentees DESC, pending DESC, p.name
+        """
+        return list(self.db.query(sql))

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from models.errors import ConflictError, IndexMismatchError, InvalidInputError, KnowhowError, NotFoundError
+from web.pages.account import sign_in_redirect
 from web.pages.render import error_page
 
 STATUS = {NotFoundError: 404, InvalidInputError: 422, ConflictError: 409, IndexMismatchError: 503}
@@ -37,6 +38,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_page(request) and exc.status_code == 401:
+            return sign_in_redirect(request)
         if _is_page(request) and exc.status_code >= 400:
             return error_page(request, exc.status_code, str(exc.detail))
         return await http_exception_handler(request, exc)

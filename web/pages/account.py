@@ -1,0 +1,99 @@
+"""Signing in and out on the pages, and one's own account: password and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from web.auth import Employee, client_ip, issue_api_token, resolve_viewer, sign_in, sign_out
+from web.deps import StoreDep
+from web.pages.render import render
+from web.security import hash_password, password_problem, token_hash, verify_password
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: a sign-in link must not bounce people to another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def sign_in_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
+    response = RedirectResponse(safe_next(next), status_code=303)
+    try:
+        sign_in(request, response, username.strip(), password)
+    except HTTPException as exc:
+        return render(request, "login.html", status_code=exc.status_code, next=safe_next(next),
+                      error=exc.detail, username=username)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    sign_out(request, response)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, store: StoreDep, viewer: Employee, new_token: str | None = None,
+            message: str | None = None) -> HTMLResponse:
+    return render(request, "account.html", section="account", tokens=store.tokens_of(viewer.user_id),
+                  new_token=new_token, message=message, error=None)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, store: StoreDep, viewer: Employee,
+                    current: Annotated[str, Form(max_length=1024)], new: Annotated[str, Form(max_length=1024)]):
+    user = store.user(viewer.user_id)
+    problem = None if verify_password(user["password_hash"], current) else "the current password is wrong"
+    problem = problem or password_problem(new)
+    if problem:
+        return render(request, "account.html", status_code=422, section="account",
+                      tokens=store.tokens_of(viewer.user_id), new_token=None, message=None, error=problem)
+    store.update_user(viewer.user_id, password_hash=hash_password(new))
+    cookie = request.cookies.get("knowhow_session")
+    store.end_sessions_of(viewer.user_id, keep=token_hash(cookie) if cookie else None)
+    store.audit(viewer.username, "password_changed", viewer.username, "", client_ip(request))
+    return RedirectResponse("/account?message=Password+changed", status_code=303)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def create_token(request: Request, store: StoreDep, viewer: Employee, name: Annotated[str, Form(min_length=1, max_length=100)]):
+    token = issue_api_token(store, viewer.user_id, name)
+    store.audit(viewer.username, "token_created", name, "", client_ip(request))
+    # Shown once, on this response only; never put in a URL.
+    return render(request, "account.html", section="account", tokens=store.tokens_of(viewer.user_id),
+                  new_token=token, message=None, error=None)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: int) -> RedirectResponse:
+    store.revoke_token(token_id, viewer.user_id)
+    store.audit(viewer.username, "token_revoked", str(token_id), "", client_ip(request))
+    return RedirectResponse("/account?message=Token+revoked", status_code=303)
+
+
+@router.post("/account/contributor")
+def become_contributor(request: Request, store: StoreDep, viewer: Employee) -> RedirectResponse:
+    if viewer.role == "employee":
+        store.update_user(viewer.user_id, role="contributor")
+        store.audit(viewer.username, "role_changed", viewer.username, "employee -> contributor", client_ip(request))
+    return RedirectResponse("/contribute", status_code=303)
+
+
