@@ -188,3 +188,11 @@ def m004_accounts(db: sqlite_utils.Database) -> None:
     # Empty list: everyone may see the item; otherwise only members of the listed teams (and L&D).
     db["content"].add_column("visible_teams", str, not_null_default="[]")
     db["content"].add_column("created_by", str)
+
+
+@migration
+def m005_analytics_indexes(db: sqlite_utils.Database) -> None:
+    """Covering indexes: the dashboard's per-period aggregates read these instead of the tables."""
+    db["queries"].create_index(["kind", "created", "answered", "asker"], index_name="idx_queries_period")
+    db["events"].create_index(["created", "kind", "content_id", "seconds"], index_name="idx_events_period")
+    db["feedback"].create_index(["created", "helpful"], index_name="idx_feedback_period")
