@@ -4,8 +4,9 @@ Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item is e
 in proportion to how closely it matches the question and shared among co-authors. Added to it: how well
 the person's own profile (title, bio, skills) matches, scaled by a prior for how much they contributed.
 
-Every signal is on an absolute scale (cosine similarity mapped to [0, 1]), never relative to the best
-candidate: when nothing relevant exists, nobody scores high just for being the least bad.
+Item evidence uses the item's fused retrieval score (mostly cosine, which has an absolute scale) and
+profiles their cosine, each mapped to [0, 1] between "unrelated" and "related"; nothing is divided by
+the best candidate, so when nothing relevant exists nobody scores high just for being the least bad.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ class ExpertWeights:
     documents: float = 0.8
     profile: float = 0.2
     prior: float = 0.3  # share of the score that depends on how much a person contributed
-    unrelated: float = 0.2  # cosine at or below which a text says nothing about the question
-    related: float = 0.7  # cosine at or above which it is fully on topic
-    saturation: float = 2.0  # evidence summed over a person's items approaches 1 as it passes this
+    unrelated: float = 0.3  # score at or below which a text says nothing about the question
+    related: float = 0.8  # score at or above which it is fully on topic
+    saturation: float = 1.0  # evidence summed over a person's items approaches 1 as it passes this
     doc_depth: int = 50  # how many top items count as evidence
     profile_depth: int = 50  # how many nearest profiles are candidates
 
@@ -92,7 +93,7 @@ class ExpertRanker:
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
             names = authors.get(item.content_id, [])
-            strength = self.weights.strength(item.dense)
+            strength = self.weights.strength(item.score)
             if strength <= 0:
                 continue
             for person_id in names:
