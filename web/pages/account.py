@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from web.auth import Employee, client_ip, issue_api_token, resolve_viewer, sign_in, sign_out
+from web.auth import Employee, client_ip, issue_api_token, sign_in, sign_out
 from web.deps import StoreDep
 from web.pages.render import render
 from web.security import hash_password, password_problem, token_hash, verify_password
