@@ -32,6 +32,13 @@ class FeedbackStore:
         sql = "SELECT content_id, avg(stars), count(*) FROM ratings WHERE content_id IN ({ids}) GROUP BY content_id"
         return {cid: (round(mean, 2), n) for cid, mean, n in select_in(self.db, sql, content_ids)}
 
+    def rating_by(self, content_id: str, rater: str) -> int | None:
+        """The stars this reader gave the item, if any (so the page can show their own rating)."""
+        row = self.db.execute(
+            "SELECT stars FROM ratings WHERE content_id = ? AND rater = ?", [content_id, rater]
+        ).fetchone()
+        return row[0] if row else None
+
     def add_comment(self, content_id: str, author: str, body: str, parent_id: int | None = None) -> int:
         """Comments thread one level deep: a reply to a reply attaches to the top comment."""
         if parent_id is not None:
@@ -60,6 +67,12 @@ class FeedbackStore:
         return self.db["kudos"].insert(
             {"content_id": content_id, "from_person": from_person, "created": utc_now().isoformat()}
         ).last_pk
+
+    def thanked(self, content_id: str, from_person: str) -> bool:
+        """Whether this reader already thanked the item's authors (the pages offer it once)."""
+        return self.db.execute(
+            "SELECT 1 FROM kudos WHERE content_id = ? AND from_person = ?", [content_id, from_person]
+        ).fetchone() is not None
 
     def kudos_for_content(self, content_ids: Iterable[str]) -> dict[str, int]:
         sql = "SELECT content_id, count(*) FROM kudos WHERE content_id IN ({ids}) GROUP BY content_id"
