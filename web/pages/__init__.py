@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from web.pages import account, ask, browse, content, contribute, lnd, mentors, people, session_context  # noqa: F401
+from web.pages import (  # noqa: F401 (session_context registers template globals)
+    account,
+    ask,
+    browse,
+    content,
+    contribute,
+    lnd,
+    mentors,
+    people,
+    reactions,
+    session_context,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -16,6 +27,6 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def install_pages(app: FastAPI) -> None:
     """Static files, the page routers, and compression (htmx is 52 KB as a file, 16 KB gzipped)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (account, ask, contribute, content, people, mentors, browse, lnd):
+    for module in (account, ask, contribute, content, reactions, people, mentors, browse, lnd):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import InvalidInputError
+from web.auth import Employee, Reader
 from web.deps import FinderDep, StoreDep
 from web.pages.common import author_names
 from web.pages.render import is_htmx, render
@@ -18,24 +19,27 @@ LIVE_HEADER = "X-Knowhow-Live"  # set by the search box while typing
 
 
 @router.get("/", response_class=HTMLResponse)
-def ask(request: Request, finder: FinderDep, store: StoreDep, q: str = "", requested: bool = False) -> HTMLResponse:
+def ask(request: Request, finder: FinderDep, store: StoreDep, viewer: Reader, q: str = "", requested: bool = False,
+        thanks: bool = False) -> HTMLResponse:
     """Results on submit and as you type. Typing replaces the URL (submitting adds a history entry), and
     half-typed questions are answered but not logged, so the query log (and what people are "asked
-    about") holds the questions people settled on."""
+    about") holds the questions people settled on. Coming back after a request or feedback re-shows the
+    results without logging the question twice."""
     answer, error = None, None
     if q.strip():
         typing = request.headers.get(LIVE_HEADER) == "1"
         try:
-            answer = finder.ask(q, k=10, experts=5, source="web", log=not (typing or requested))
+            answer = finder.ask(q, k=10, experts=5, source="web", log=not (typing or requested or thanks),
+                                asker=viewer.person_id, audience=viewer.audience)
         except InvalidInputError as exc:
             error = str(exc)
     hits = answer.results if answer else []
-    context = {"q": q, "answer": answer, "error": error, "requested": requested,
+    context = {"q": q, "answer": answer, "error": error, "requested": requested, "thanks": thanks,
                "names": author_names(store, (hit.authors for hit in hits)),
                "ratings": store.rating_summary(hit.id for hit in hits)}
     if is_htmx(request):
         return render(request, "_results.html", oob=True, **context)
-    tags = store.tag_counts()[:12] if answer is None else []
+    tags = store.tag_counts(viewer.audience)[:12] if answer is None else []
     return render(request, "ask.html", section="ask", tags=tags, **context)
 
 
@@ -43,12 +47,13 @@ def ask(request: Request, finder: FinderDep, store: StoreDep, q: str = "", reque
 def request_content(
     request: Request,
     store: StoreDep,
+    viewer: Employee,
     q: Annotated[str, Form()] = "",
-    query_id: Annotated[str, Form()] = "",
+    query_id: Annotated[str, Form(max_length=64)] = "",
     note: Annotated[str, Form()] = "",
 ):
     """"Request this content": the question lands in the content requests L&D's gap list reads."""
-    store.request_content(q, query_id or None, note)
+    store.request_content(q, query_id or None, note, requested_by=viewer.person_id or viewer.username)
     if is_htmx(request):
         return render(request, "_requested.html", q=q)
     return RedirectResponse("/?" + urlencode({"q": q, "requested": 1}), status_code=303)

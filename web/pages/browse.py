@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from web.auth import Reader
 from web.deps import StoreDep
 from web.pages.common import Pager, author_names
 from web.pages.render import render
@@ -17,12 +18,14 @@ SORTS = {"newest": "Newest", "updated": "Recently updated", "views": "Most viewe
 
 
 @router.get("", response_class=HTMLResponse)
-def browse(request: Request, store: StoreDep, tag: str = "", kind: str = "", author: str = "",
+def browse(request: Request, store: StoreDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
            sort: Annotated[str, Query(pattern="^(newest|updated|views|title)$")] = "newest",
            page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
     pager = Pager(page, PAGE_SIZE, 0)
-    items, pager.total = store.list_content(PAGE_SIZE, pager.offset, tag or None, kind or None, author or None, sort)
+    items, pager.total = store.list_content(PAGE_SIZE, pager.offset, tag or None, kind or None, author or None, sort,
+                                            viewer.audience)
     writer = store.get_person(author) if author else None
     return render(request, "browse.html", section="browse", items=items, pager=pager, tag=tag, kind=kind, sort=sort,
-                  author=author, writer=writer, sorts=SORTS, tags=store.tag_counts()[:40], names=author_names(store, (i["authors"] for i in items)),
+                  author=author, writer=writer, sorts=SORTS, tags=store.tag_counts(viewer.audience)[:40],
+                  names=author_names(store, (i["authors"] for i in items)),
                   ratings=store.rating_summary(i["id"] for i in items))

@@ -36,3 +36,11 @@ class Pager:
     @property
     def next(self) -> int | None:
         return self.page + 1 if self.page < self.pages else None
+
+
+def reactor_names(store: Store, signatures: Iterable[str]) -> dict[str, str]:
+    """Display names for reaction signatures: a person id, or "user:NAME" for an account without one."""
+    signatures = set(signatures)
+    names = author_names(store, [[s for s in signatures if not s.startswith("user:")]])
+    return {s: names.get(s) or s.removeprefix("user:") for s in signatures}
+

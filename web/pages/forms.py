@@ -7,6 +7,7 @@ kept; the domain models still validate everything again when the record is built
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from pydantic import ValidationError
 
 from models.mentoring_store import AVAILABILITY, MAX_CAPACITY
@@ -38,18 +39,26 @@ class ContentForm:
     tags: str = ""
     author: str = ""
     coauthors: list[str] = field(default_factory=list)
+    official: bool = False
+    visible_teams: str = ""
 
     @classmethod
     def of_item(cls, item: dict) -> ContentForm:
         authors = item["authors"]
         return cls(item["title"], item["body"], item["kind"], ", ".join(item["tags"]),
-                   authors[0] if authors else "", authors[1:])
+                   authors[0] if authors else "", authors[1:], item["official"], ", ".join(item["visible_teams"]))
 
     @property
     def authors(self) -> list[str]:
         return list(dict.fromkeys([self.author, *self.coauthors])) if self.author else list(self.coauthors)
 
-    def check(self, store: Store) -> dict[str, str]:
+    @property
+    def teams(self) -> list[str]:
+        return split_list(self.visible_teams)
+
+    def check(self, store: Store, choose_author: bool = True, own_team: str | None = None) -> dict[str, str]:
+        """Errors by field. `choose_author`: the author comes from the form (L&D), not from the account.
+        `own_team`: the writer must keep the item visible to their own team (or they could not see it)."""
         errors = {}
         if not self.title.strip():
             errors["title"] = "Give the item a title."
@@ -67,28 +76,46 @@ class ContentForm:
         elif any(len(tag) > MAX_TAG_CHARS for tag in tags):
             errors["tags"] = f"Keep each tag under {MAX_TAG_CHARS} characters."
         known = store.existing_person_ids(self.authors)
-        if not self.author:
+        if choose_author and not self.author:
             errors["author"] = "Choose who wrote it."
-        elif self.author not in known:
+        elif self.author and self.author not in known:
             errors["author"] = "Choose a colleague from the list."
         if any(pid not in known for pid in self.coauthors):
             errors["coauthors"] = "Choose co-authors from the list."
+        if problem := self._teams_problem(store.teams(), own_team):
+            errors["visible_teams"] = problem
         return errors
 
-    def record(self, content_id: str, existing: dict | None = None) -> Content | dict[str, str]:
-        """The item to save (an edit keeps its id, creation time, official flag and unknown fields), or errors."""
+    def _teams_problem(self, known: list[str], own_team: str | None) -> str | None:
+        by_name = {team.casefold(): team for team in known}
+        unknown = [team for team in self.teams if team.casefold() not in by_name]
+        if unknown:
+            return f"No team is called {', '.join(unknown)}. Teams: {', '.join(known)}."
+        # Stored as the directory spells them: visibility compares team names exactly.
+        self.visible_teams = ", ".join(dict.fromkeys(by_name[team.casefold()] for team in self.teams))
+        if own_team is not None and self.teams and own_team not in self.teams:
+            if not own_team:
+                return "Your account belongs to no team, so you could not see the item yourself; leave this empty."
+            return f"Include your own team ({own_team}), or you could not see the item yourself."
+        return None
+
+    def record(self, content_id: str, existing: dict | None = None, created_by: str | None = None
+               ) -> Content | dict[str, str]:
+        """The item to save (an edit keeps its id, creation time, creator and unknown fields), or errors."""
         kept = {}
         if existing:
-            kept = {**(existing.get("extra") or {}), "official": existing["official"], "created": existing["created"],
-                    "review_due": existing.get("review_due")}
+            kept = {**(existing.get("extra") or {}), "created": existing["created"],
+                    "review_due": existing.get("review_due"), "created_by": existing.get("created_by")}
             kept = {k: v for k, v in kept.items() if v is not None}
+        else:
+            kept = {"created_by": created_by}
         try:
             return Content(
                 **kept, id=content_id, title=self.title, body=self.body, kind=self.kind, tags=split_list(self.tags),
-                authors=self.authors, updated=utc_now(),
+                authors=self.authors, official=self.official, visible_teams=self.teams, updated=utc_now(),
             )
         except ValidationError as exc:
-            return _field_errors(exc, {"title", "body", "kind", "tags", "authors"}, "body")
+            return _field_errors(exc, {"title", "body", "kind", "tags", "authors", "visible_teams"}, "body")
 
 
 @dataclass

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import ConflictError, InvalidInputError, NotFoundError
+from web.auth import Employee, Reader, Viewer
 from web.deps import FinderDep, StoreDep
 from web.mentoring import rank_mentors
-from web.pages.people import found
+from web.pages.people import found, may_manage
 from web.pages.render import render
 
 router = APIRouter(prefix="/mentors", tags=["pages"], include_in_schema=False)
@@ -20,12 +21,13 @@ SHOWN = 6
 
 
 @router.get("", response_class=HTMLResponse)
-def find(request: Request, finder: FinderDep, store: StoreDep, q: str = "", team: str = "",
+def find(request: Request, finder: FinderDep, store: StoreDep, viewer: Reader, q: str = "", team: str = "",
          location: str = "") -> HTMLResponse:
     matches, error = None, None
     if q.strip():
         try:
-            experts = finder.experts(q, k=CANDIDATES, mentor_only=True, source="web")
+            experts = finder.experts(q, k=CANDIDATES, mentor_only=True, source="web", asker=viewer.person_id,
+                                     audience=viewer.audience)
         except InvalidInputError as exc:
             error, experts = str(exc), []
         people = store.people_by_ids(e.id for e in experts)
@@ -34,45 +36,54 @@ def find(request: Request, finder: FinderDep, store: StoreDep, q: str = "", team
                   error=error, teams=store.teams(), locations=store.locations())
 
 
-def _request_page(request: Request, store, mentor: dict, goal: str, mentee: str, message: str,
-                  errors: dict[str, str]) -> HTMLResponse:
+def _request_page(request: Request, mentor: dict, goal: str, message: str, errors: dict[str, str]) -> HTMLResponse:
     return render(request, "mentor_request.html", status_code=422 if errors else 200, section="mentors",
-                  mentor=mentor, goal=goal, mentee=mentee, message=message, errors=errors,
-                  people=[p for p in store.person_names() if p[0] != mentor["id"]])
+                  mentor=mentor, goal=goal, message=message, errors=errors)
+
+
+def _own_problem(viewer: Viewer, mentor_id: str) -> str | None:
+    """Why the signed-in account cannot ask this mentor, if it cannot: requests are sent as oneself."""
+    if viewer.person_id is None:
+        return "Your account is not linked to a person in the directory, so it cannot ask for mentoring; ask L&D to link it."
+    if viewer.person_id == mentor_id:
+        return "You cannot ask yourself for mentoring."
+    return None
 
 
 @router.get("/request", response_class=HTMLResponse)
-def request_form(request: Request, store: StoreDep, mentor: str, q: str = "") -> HTMLResponse:
-    return _request_page(request, store, found(store, mentor), q, "", "", {})
+def request_form(request: Request, store: StoreDep, viewer: Employee, mentor: str, q: str = "") -> HTMLResponse:
+    person = found(store, mentor)
+    problem = _own_problem(viewer, mentor)
+    return _request_page(request, person, q, "", {"form": problem} if problem else {})
 
 
 @router.post("/request", response_class=HTMLResponse)
-def send_request(request: Request, store: StoreDep, mentor: Annotated[str, Form()] = "",
-                 goal: Annotated[str, Form()] = "", mentee: Annotated[str, Form()] = "",
-                 message: Annotated[str, Form()] = ""):
+def send_request(request: Request, store: StoreDep, viewer: Employee, mentor: Annotated[str, Form()] = "",
+                 goal: Annotated[str, Form(max_length=2000)] = "", message: Annotated[str, Form(max_length=2000)] = ""):
     person = found(store, mentor)
     errors = {}
-    if not store.existing_person_ids([mentee]):
-        errors["mentee"] = "Choose who is asking."
-    elif mentee == mentor:
-        errors["mentee"] = "You cannot ask yourself; choose who is asking."
+    if problem := _own_problem(viewer, mentor):
+        errors["form"] = problem
     if not message.strip():
         errors["message"] = "Say in a sentence or two what you hope to learn."
     if not errors:
         try:
-            store.request_mentoring(mentor, mentee, goal.strip(), message.strip())
+            store.request_mentoring(mentor, viewer.person_id, goal.strip(), message.strip())
         except (InvalidInputError, ConflictError) as exc:
             errors["form"] = str(exc).capitalize() + "."
     if errors:
-        return _request_page(request, store, person, goal, mentee, message, errors)
-    return RedirectResponse(f"/people/{mentee}?" + urlencode({"requested": mentor}) + "#mentoring", status_code=303)
+        return _request_page(request, person, goal, message, errors)
+    return RedirectResponse(f"/people/{viewer.person_id}?" + urlencode({"requested": mentor}) + "#mentoring",
+                            status_code=303)
 
 
 @router.post("/requests/{request_id}/{decision}")
-def decide(store: StoreDep, request_id: int, decision: Literal["accept", "decline"]):
-    """Until accounts exist (a later issue), whoever opens the mentor's profile can answer for them."""
+def decide(store: StoreDep, viewer: Employee, request_id: int, decision: Literal["accept", "decline"]):
+    """Only the mentor asked (or L&D) accepts or declines."""
     row = store.get_mentoring_request(request_id)
     if row is None:
         raise NotFoundError(f"There is no mentoring request {request_id}.")
+    if not may_manage(viewer, row["mentor_id"]):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the mentor who was asked can answer this request.")
     store.decide_mentoring(request_id, decision == "accept")
     return RedirectResponse(f"/people/{row['mentor_id']}#mentoring", status_code=303)

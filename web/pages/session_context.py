@@ -23,5 +23,14 @@ def csrf_field(context) -> Markup:
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
 
 
-templates.env.globals.update(current_viewer=current_viewer, csrf_field=csrf_field)
+@pass_context
+def signed_in_name(context) -> str:
+    """The signed-in person's name for the header (the user name when the account has no person)."""
+    request = context["request"]
+    viewer = resolve_viewer(request)
+    person = request.app.state.services.store.get_person(viewer.person_id) if viewer.person_id else None
+    return person["name"] if person else (viewer.username or "")
+
+
+templates.env.globals.update(current_viewer=current_viewer, csrf_field=csrf_field, signed_in_name=signed_in_name)
 templates.env.filters.update(role_label=lambda role: ROLE_LABELS.get(role, role))
