@@ -167,6 +167,13 @@ def user_list(ctx: click.Context) -> None:
         click.echo(f"{row['username']}\t{row['role']}\t{row['person_id'] or '-'}{flag}")
 
 
+def _existing_user(store, username: str) -> dict:
+    found = store.user_by_name(username)
+    if found is None:
+        raise click.ClickException(f"no user {username!r}")
+    return found
+
+
 @user.command("role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES))
@@ -175,9 +182,7 @@ def user_list(ctx: click.Context) -> None:
 def user_role(ctx: click.Context, username: str, role: str) -> None:
     """Change someone's role."""
     store = _services(ctx).store
-    found = store.user_by_name(username)
-    if found is None:
-        raise click.ClickException(f"no user {username!r}")
+    found = _existing_user(store, username)
     store.update_user(found["id"], role=role)
     store.audit("cli", "role_changed", username, f"{found['role']} -> {role}")
     click.echo(f"{username} is now {role}")
@@ -191,9 +196,7 @@ def user_role(ctx: click.Context, username: str, role: str) -> None:
 def user_token(ctx: click.Context, username: str, name: str) -> None:
     """Print a new personal API token for USERNAME (shown once; stored hashed)."""
     store = _services(ctx).store
-    found = store.user_by_name(username)
-    if found is None:
-        raise click.ClickException(f"no user {username!r}")
+    found = _existing_user(store, username)
     store.audit("cli", "token_created", username, name)
     click.echo(issue_api_token(store, found["id"], name))
 
