@@ -82,6 +82,25 @@ def test_anonymous_visitor_is_sent_to_sign_in(site):
         assert visitor.post("/content/c001/thanks").headers["location"] == "/login?next=/content/c001/thanks"
 
 
+def test_anonymous_reading_when_allowed_shows_pages_without_forms(site, embedder):
+    from models.settings import Settings
+    from web.services import Services
+
+    reading_room = Services(Settings(data=site.services.settings.data, allow_anonymous_read=True), embedder)
+    try:
+        with LiveServer(reading_room) as server, anonymous(server) as visitor:
+            results = visitor.get("/", params={"q": "how do I set up the vpn"})
+            assert results.status_code == 200 and 'class="card"' in results.text
+            assert 'method="post"' not in results.text and 'href="/login">Sign in</a>' in results.text
+            item = visitor.get("/content/c002")
+            assert item.status_code == 200 and 'method="post"' not in item.text and "data-dwell" not in item.text
+            assert visitor.get("/content/c-fin").status_code == 404  # restricted items stay restricted
+            assert visitor.post("/content/c002/thanks").headers["location"] == "/login?next=/content/c002/thanks"
+            assert visitor.get("/contribute").headers["location"] == "/login?next=/contribute"
+    finally:
+        reading_room.close()
+
+
 def test_sign_in_with_a_wrong_password_then_the_right_one_and_sign_out(tab_as, site):
     tab = tab_as.anonymous()
     page = tab.go("/browse?tag=vpn")
