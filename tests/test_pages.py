@@ -37,7 +37,7 @@ USERS = {
     "ana": ("contributor", "p03"),     # Ana Ruiz, IT
     "priya": ("contributor", "p05"),   # Priya Raman, Security
     "jonas": ("employee", "p02"),      # Jonas Weber, IT
-    "hannah": ("employee", "p36"),     # Hannah Schulz, Product
+    "hannah": ("employee", "p36"),     # Clara Jensen, Product (account name kept)
     "elena": ("lnd", "p60"),           # Elena Petrova, Learning & Development
 }
 
@@ -389,14 +389,14 @@ def test_find_a_mentor_send_a_request_and_the_mentor_accepts(tab_as, site):
     page.wait_for_url(re.compile(r"/people/p36\?requested=.+#mentoring"))  # sent as the signed-in person
     assert "pending" in page.locator("#mentoring").text_content()
     page.locator("#mentoring").get_by_role("link", name=mentor).click()
-    request = page.locator("#mentoring .request", has_text="Hannah Schulz")
+    request = page.locator("#mentoring .request", has_text="Clara Jensen")
     assert "answer my own data questions" in request.inner_text()
     assert request.get_by_role("button").count() == 0  # only the mentor (or L&D) answers
     page = tab_as("elena").go(urlsplit(page.url).path)  # L&D answers on the mentor's behalf here
-    request = page.locator("#mentoring .request", has_text="Hannah Schulz")
+    request = page.locator("#mentoring .request", has_text="Clara Jensen")
     request.get_by_role("button", name=re.compile("^Accept")).click()
     page.wait_for_url(re.compile(r"#mentoring$"))
-    assert "Hannah Schulz" in page.locator("#mentoring .link-list").first.inner_text()
+    assert "Clara Jensen" in page.locator("#mentoring .link-list").first.inner_text()
     mentor_id = page.url.split("/people/")[1].split("#")[0]
     assert site.services.store.accepted_mentees([mentor_id]) == {mentor_id: 1}
 

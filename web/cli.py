@@ -114,7 +114,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 # The demo organisation's sign-ins, documented in the README (a demo, not a deployment).
 DEMO_PASSWORD = "northwind-demo"
-DEMO_USERS = [("elena", "lnd", "p60"), ("ana", "contributor", "p03"), ("sam", "employee", "p21")]
+DEMO_USERS = [("elena", "lnd", "p60"), ("ana", "contributor", "p03"), ("sam", "employee", "p20")]
 
 
 @cli.command()

@@ -37,7 +37,7 @@ def _existing(store, viewer: Viewer, content_id: str) -> None:
     visible_item(store, viewer, content_id)
 
 
-def _who(viewer: Viewer) -> str:
+def signature(viewer: Viewer) -> str:
     """Reactions are signed by the person (or, for accounts without one, the user name)."""
     return viewer.person_id or f"user:{viewer.username}"
 
@@ -46,7 +46,7 @@ def _who(viewer: Viewer) -> str:
 def rate(store: StoreDep, viewer: Employee, content_id: ContentId, body: RatingIn) -> dict:
     """One rating per reader and item (rating again replaces it)."""
     _existing(store, viewer, content_id)
-    store.rate(content_id, _who(viewer), body.stars)
+    store.rate(content_id, signature(viewer), body.stars)
     stars, count = store.rating_summary([content_id])[content_id]
     return {"content_id": content_id, "stars": stars, "ratings": count}
 
@@ -60,14 +60,15 @@ def comments(store: StoreDep, viewer: Reader, content_id: ContentId) -> dict:
 @router.post("/content/{content_id}/comments", status_code=status.HTTP_201_CREATED)
 def comment(store: StoreDep, viewer: Employee, content_id: ContentId, body: CommentIn) -> dict:
     _existing(store, viewer, content_id)
-    return {"id": store.add_comment(content_id, _who(viewer), body.body, body.parent_id)}
+    return {"id": store.add_comment(content_id, signature(viewer), body.body, body.parent_id)}
 
 
 @router.post("/content/{content_id}/kudos", status_code=status.HTTP_201_CREATED)
 def kudos(store: StoreDep, viewer: Employee, content_id: ContentId) -> dict:
     """Thank the authors of an item; it counts toward their recognition."""
     _existing(store, viewer, content_id)
-    store.thank(content_id, _who(viewer))
+    if not store.thanked(content_id, signature(viewer)):  # thanks count once per reader
+        store.thank(content_id, signature(viewer))
     return {"content_id": content_id, "kudos": store.kudos_for_content([content_id]).get(content_id, 0)}
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from models.errors import NotFoundError
 from models.store import Store
 from web.api.content import visible_item
-from web.api.reactions import _who as signature
+from web.api.reactions import signature
 from web.auth import Contributor, Reader, Viewer, client_ip
 from web.deps import FinderDep, IndexerDep, StoreDep
 from web.pages.common import author_names, reactor_names

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import NotFoundError
 from models.records import Feedback
-from web.api.reactions import _who as signature
+from web.api.reactions import signature
 from web.auth import Employee
 from web.deps import StoreDep
 from web.pages.content import ContentId, found, reactions
