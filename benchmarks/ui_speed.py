@@ -79,9 +79,28 @@ class Server:
         self.thread.join(timeout=10)
 
 
-def transferred(browser, url: str) -> tuple[int, dict[str, int]]:
-    """Bytes on the wire for one page load with an empty cache, in total and per resource."""
+def signed_in(browser, base: str, services) -> dict:
+    """A browser state with a session cookie: every page needs an account."""
+    from web.security import hash_password
+
+    password = "ui-speed-password"
+    if services.store.user_by_name("ui-speed") is None:
+        services.store.create_user("ui-speed", hash_password(password), "employee", None)
     context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", "ui-speed")
+    page.fill("#password", password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(base + "/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def transferred(browser, url: str, state: dict) -> tuple[int, dict[str, int]]:
+    """Bytes on the wire for one page load with an empty cache, in total and per resource."""
+    context = browser.new_context(storage_state=state)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -131,10 +150,11 @@ def main() -> None:
 
     with Server(services) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        home_bytes, home_parts = transferred(browser, base + "/")
-        results_bytes, _ = transferred(browser, base + "/?q=" + "how+do+I+connect+to+the+vpn")
+        state = signed_in(browser, base, services)
+        home_bytes, home_parts = transferred(browser, base + "/", state)
+        results_bytes, _ = transferred(browser, base + "/?q=" + "how+do+I+connect+to+the+vpn", state)
 
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, storage_state=state)
         page.goto(base + "/")
         page.evaluate(LISTENERS)
         box = page.get_by_label("Your question")
