@@ -16,6 +16,13 @@ SORTS = {
     "updated": "c.updated DESC, c.id",
     "title": "c.title COLLATE NOCASE, c.id",
     "views": "c.views DESC, c.id",
+    # Most helpful: Bayesian means, so one 5-star rating or one "yes" does not beat a long good record.
+    "helpful": (
+        "((SELECT coalesce(sum(stars), 0) + 6.0 FROM ratings r WHERE r.content_id = c.id)"
+        " / ((SELECT count(*) FROM ratings r WHERE r.content_id = c.id) + 2) / 5"
+        " + (SELECT coalesce(sum(helpful), 0) + 1.0 FROM feedback f WHERE f.content_id = c.id)"
+        " / ((SELECT count(*) FROM feedback f WHERE f.content_id = c.id) + 2)) DESC, c.views DESC, c.id"
+    ),
 }
 
 

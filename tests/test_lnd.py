@@ -115,3 +115,13 @@ def test_dashboard_numbers(lnd):
     table = list(csv.DictReader(io.StringIO(lnd.get("/api/analytics", params={"format": "csv", "table": "daily"}).text)))
     assert table[0]["searches"] == "3"
     assert lnd.get("/api/analytics", params={"since": "2026-13-01"}).status_code == 422
+
+
+def test_most_helpful_sort_ranks_by_ratings_and_votes(lnd):
+    for rater, stars in (("p02", 5), ("p03", 5), ("p04", 4)):
+        headers = {"Authorization": f"Bearer {api_token(lnd.services, rater, 'employee', rater)}"}
+        lnd.put("/api/content/c150/rating", json={"stars": stars}, headers=headers)
+    lnd.put("/api/content/c151/rating", json={"stars": 1})
+    ranked = [i["id"] for offset in (0, 200) for i in lnd.get(
+        "/api/content", params={"sort": "helpful", "limit": 200, "offset": offset}).json()["items"]]
+    assert len(ranked) == 237 and ranked[0] == "c150" and ranked[-1] == "c151"

@@ -55,7 +55,7 @@ def list_content(
     tag: str | None = None,
     kind: str | None = None,
     author: str | None = None,
-    sort: Annotated[str, Query(pattern="^(newest|updated|title|views)$")] = "newest",
+    sort: Annotated[str, Query(pattern="^(newest|updated|helpful|title|views)$")] = "newest",
 ) -> ContentPage:
     rows, total = store.list_content(limit, offset, tag, kind, author, sort, viewer.audience)
     return ContentPage(items=[public(r) for r in rows], total=total)

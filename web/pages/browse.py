@@ -1,4 +1,4 @@
-"""Browse knowledge without a question: by tag, by kind, newest, recently updated or most viewed."""
+"""Browse knowledge without a question: by tag, by kind, newest, recently updated, most helpful or most viewed."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from web.pages.render import render
 
 router = APIRouter(prefix="/browse", tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 20
-SORTS = {"newest": "Newest", "updated": "Recently updated", "views": "Most viewed", "title": "Title (A-Z)"}
+SORTS = {"newest": "Newest", "updated": "Recently updated", "helpful": "Most helpful", "views": "Most viewed",
+         "title": "Title (A-Z)"}
 
 
 @router.get("", response_class=HTMLResponse)
 def browse(request: Request, store: StoreDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
-           sort: Annotated[str, Query(pattern="^(newest|updated|views|title)$")] = "newest",
+           sort: Annotated[str, Query(pattern="^(newest|updated|helpful|views|title)$")] = "newest",
            page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
     pager = Pager(page, PAGE_SIZE, 0)
     items, pager.total = store.list_content(PAGE_SIZE, pager.offset, tag or None, kind or None, author or None, sort,
