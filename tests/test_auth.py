@@ -61,7 +61,9 @@ def test_roles(server):
         assert lee.put("/api/content/c-vpn", json={**new, "official": True}).status_code == 200
         assert ana.get("/api/gaps").status_code == 403 and lee.get("/api/gaps").status_code == 200
         assert ana.put("/api/people/p-bo", json={"name": "Bo X"}).status_code == 403
-        assert ana.put("/api/people/p-ana", json={"name": "Ana Ruiz", "skills": ["wifi"]}).status_code == 200
+        own = ana.put("/api/people/p-ana", json={"name": "Ana R.", "team": "Finance", "skills": ["wifi"]})
+        assert own.status_code == 200
+        assert (own.json()["skills"], own.json()["team"], own.json()["name"]) == (["wifi"], "IT", "Ana Ruiz")
         assert ana.post("/api/import", content=b"").status_code == 403
 
 

@@ -16,6 +16,7 @@ from web.schemas import PeoplePage, PersonIn, PersonPublic
 
 router = APIRouter(prefix="/api/people", tags=["people"])
 PersonId = Annotated[str, Path(pattern=ID_PATTERN)]
+HR_FIELDS = ("name", "email", "team")
 
 
 def public(row: dict, contributions: int = 0) -> PersonPublic:
@@ -67,8 +68,13 @@ def replace_person(store: StoreDep, indexer: IndexerDep, viewer: Employee, perso
     """Replace a person's record: L&D for anyone, everyone else for their own profile only."""
     if viewer.role != "lnd" and viewer.person_id != person_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "you can edit your own profile only")
-    existed = store.get_person(person_id) is not None
-    indexer.upsert_person(Person(**{**body.model_dump(), "id": person_id}))
+    existing = store.get_person(person_id)
+    fields = {**body.model_dump(), "id": person_id}
+    if viewer.role != "lnd" and existing is not None:
+        # Team decides what a person may see, and name and e-mail who they are: only L&D changes them.
+        fields.update({key: existing[key] for key in HR_FIELDS})
+    existed = existing is not None
+    indexer.upsert_person(Person(**fields))
     if not existed:
         response.status_code = status.HTTP_201_CREATED
     return _found(store, viewer, person_id)
