@@ -283,6 +283,12 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
     from web.app import create_app
 
+    import torch
+
+    # One thread per forward pass: requests are encoded concurrently, and on a busy 2-core machine a
+    # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
+    # 404 -> 28 ms with other processes running).
+    torch.set_num_threads(1)
     services = _services(ctx)
     services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
     # Work an interrupted import left (passages without vectors) is finished while the service answers.
