@@ -140,7 +140,7 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")  # a module's own: Playwright's sync API runs one instance at a time
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed: apt-get install -y chromium chromium-driver")
+        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
     expect.set_options(timeout=TIMEOUT_MS)
 
     with sync_playwright() as playwright:

@@ -304,11 +304,7 @@ def test_valid_records_round_trip_through_the_http_import(fresh_services, record
 # ---------------------------------------------------------------------------------------------------------
 # Markdown: whatever colleagues write, the HTML shown has no script, no inline handler, no javascript: URL
 
-try:
-    from web import markdown
-except ImportError:  # written by another part of the project; its tests wait for it
-    markdown = None
-needs_markdown = pytest.mark.skipif(markdown is None, reason="web/markdown.py is not there yet")
+from web import markdown  # noqa: E402
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -381,13 +377,11 @@ def _assert_safe(html: str) -> None:
             assert not compact.startswith(DANGEROUS_SCHEMES), (tag, name, value)
 
 
-@needs_markdown
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_known_xss_payloads_render_safe(payload):
     _assert_safe(str(markdown.to_html(payload)))
 
 
-@needs_markdown
 @PARSE
 @given(st.lists(st.text(max_size=80) | st.sampled_from(XSS_PAYLOADS)
                 | st.sampled_from(["\n", "\n\n", "# ", "* ", "> ", "```\n", "[", "](", ")", "<", ">", '"', "'",
