@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from models.content_store import visible_sql
 from models.errors import InvalidInputError, NotFoundError
-from models.records import utc_now
-from models.sql import select_in
+from models.records import EVERYTHING, Audience, utc_now
+from models.sql import batches, select_in
 
 EVENT_KINDS = ("view", "open", "dwell")
 
@@ -78,13 +79,18 @@ class FeedbackStore:
         sql = "SELECT content_id, count(*) FROM kudos WHERE content_id IN ({ids}) GROUP BY content_id"
         return dict(select_in(self.db, sql, content_ids))
 
-    def kudos_received(self, person_ids: Iterable[str]) -> dict[str, int]:
-        """Thanks on the items a person (co-)wrote."""
+    def kudos_received(self, person_ids: Iterable[str], audience: Audience = EVERYTHING) -> dict[str, int]:
+        """Thanks on the items a person (co-)wrote, counting only items the audience may see."""
+        where, params = visible_sql(audience)
         sql = (
             "SELECT a.person_id, count(*) FROM kudos k JOIN content_authors a ON a.content_id = k.content_id "
-            "WHERE a.person_id IN ({ids}) GROUP BY a.person_id"
+            f"JOIN content c ON c.id = k.content_id WHERE {' AND '.join(where)} AND a.person_id IN ({{ids}}) "
+            "GROUP BY a.person_id"
         )
-        return dict(select_in(self.db, sql, person_ids))
+        counts: dict[str, int] = {}
+        for part in batches(person_ids):
+            counts.update(self.db.execute(sql.format(ids=",".join("?" * len(part))), [*params, *part]).fetchall())
+        return counts
 
     def record_event(self, kind: str, content_id: str | None = None, query_id: str | None = None,
                      person_id: str | None = None, seconds: float | None = None) -> None:

@@ -170,3 +170,13 @@ def test_security_headers_and_size_limits(server):
         assert response.headers["referrer-policy"] == "same-origin"
         big = lee.post("/api/content", content=b"x" * 3_000_000, headers={"content-type": "application/json"})
         assert big.status_code == 413
+
+
+def test_kudos_counts_only_items_the_viewer_may_see(org):
+    from models.records import Audience
+
+    org.store.thank("c-secret", "p-lee")
+    org.store.thank("c-pay", "p-lee")
+    assert org.store.kudos_received(["p-bo"], Audience(team="IT")) == {"p-bo": 1}
+    assert org.store.kudos_received(["p-bo"], Audience(team="Finance")) == {"p-bo": 2}
+    assert org.store.kudos_received(["p-bo"]) == {"p-bo": 2}

@@ -56,7 +56,7 @@ def profile(request: Request, store: StoreDep, viewer: Reader, person_id: str, s
     manage = may_manage(viewer, person_id)
     return render(
         request, "profile.html", section="people", person=person, contributions=contributions,
-        contribution_total=total, asked=store.asked_about(person_id, 10), kudos=store.kudos_received([person_id]).get(person_id, 0),
+        contribution_total=total, asked=store.asked_about(person_id, 10), kudos=store.kudos_received([person_id], viewer.audience).get(person_id, 0),
         pending=[r for r in incoming if r["status"] == "pending"],
         mentees=[r for r in incoming if r["status"] == "accepted"],
         sent=store.mentoring_requests(mentee_id=person_id), saved=saved, manage=manage,
