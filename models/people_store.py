@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from models.records import Person, utc_now
+from models.content_store import visible_sql
+from models.records import EVERYTHING, Audience, Person, utc_now
 from models.sql import batches, execute_in, select_in
 
 
@@ -105,17 +106,22 @@ class PeopleStore:
         )
         return [decode_person(row) for row in rows], total
 
-    def contribution_counts(self, person_ids: Iterable[str] | None = None) -> dict[str, int]:
-        """How many items each person (co-)wrote: the contribution prior of expert ranking."""
-        sql = "SELECT person_id, count(*) FROM content_authors"
-        params: list[str] = []
-        if person_ids is not None:
-            person_ids = list(person_ids)
-            if not person_ids:
-                return {}
-            sql += f" WHERE person_id IN ({','.join('?' * len(person_ids))})"
-            params = person_ids
-        return dict(self.db.execute(sql + " GROUP BY person_id", params).fetchall())
+    def contribution_counts(self, person_ids: Iterable[str] | None = None,
+                            audience: Audience = EVERYTHING) -> dict[str, int]:
+        """How many items each person (co-)wrote, counting only items `audience` may see (so a restricted
+        item never leaks through a number); all people when `person_ids` is None."""
+        where, params = visible_sql(audience)
+        sql = (
+            "SELECT a.person_id, count(*) FROM content_authors a JOIN content c ON c.id = a.content_id "
+            f"WHERE {' AND '.join(where)}"
+        )
+        if person_ids is None:
+            return dict(self.db.execute(sql + " GROUP BY a.person_id", params).fetchall())
+        counts: dict[str, int] = {}
+        for part in batches(person_ids):
+            in_part = f" AND a.person_id IN ({','.join('?' * len(part))}) GROUP BY a.person_id"
+            counts.update(self.db.execute(sql + in_part, [*params, *part]).fetchall())
+        return counts
 
     def profile_owner(self, profile_ids: Iterable[int]) -> dict[int, str]:
         return dict(select_in(self.db, "SELECT id, person_id FROM profiles WHERE id IN ({ids})", profile_ids))

@@ -30,8 +30,7 @@ def _found(store, viewer: Viewer, person_id: str) -> PersonPublic:
     if row is None:
         raise NotFoundError(f"no person with id {person_id!r}")
     # Counted as the viewer sees them: restricted items do not leak through a number.
-    _, contributions = store.list_content(limit=1, author=person_id, audience=viewer.audience)
-    return public(row, contributions)
+    return public(row, store.contribution_counts([person_id], viewer.audience).get(person_id, 0))
 
 
 @router.get("", response_model=PeoplePage)
@@ -44,8 +43,8 @@ def list_people(
     mentor: bool | None = None,
 ) -> PeoplePage:
     rows, total = store.list_people(limit, offset, team, mentor)
-    items = [public(r, store.list_content(limit=1, author=r["id"], audience=viewer.audience)[1]) for r in rows]
-    return PeoplePage(items=items, total=total)
+    counts = store.contribution_counts([r["id"] for r in rows], viewer.audience)
+    return PeoplePage(items=[public(r, counts.get(r["id"], 0)) for r in rows], total=total)
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
