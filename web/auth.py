@@ -13,9 +13,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response, status
 
+from models.errors import InvalidInputError
 from models.records import Audience
 from models.store import Store
-from web.security import TOKEN_PREFIX, new_token, token_hash, verify_password
+from web.security import TOKEN_PREFIX, hash_password, new_token, password_problem, token_hash, verify_password
 
 SESSION_COOKIE = "knowhow_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -201,6 +202,29 @@ def sign_out(request: Request, response: Response) -> None:
     if viewer.signed_in:
         store.audit(viewer.username, "logout", viewer.username, "", client_ip(request))
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def change_password(request: Request, viewer: Viewer, current: str, new: str) -> None:
+    """Check the current password and the new one, store its hash, and end the account's other sessions."""
+    store = request.app.state.services.store
+    if not verify_password(store.user(viewer.user_id)["password_hash"], current):
+        raise InvalidInputError("the current password is wrong")
+    if problem := password_problem(new):
+        raise InvalidInputError(problem)
+    store.update_user(viewer.user_id, password_hash=hash_password(new))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    store.end_sessions_of(viewer.user_id, keep=token_hash(cookie) if cookie else None)
+    store.audit(viewer.username, "password_changed", viewer.username, "", client_ip(request))
+
+
+def become_contributor(request: Request, viewer: Viewer) -> str:
+    """Any employee can start writing: it is a click, not an application. Returns the role now held."""
+    if viewer.role != "employee":
+        return viewer.role
+    store = request.app.state.services.store
+    store.update_user(viewer.user_id, role="contributor")
+    store.audit(viewer.username, "role_changed", viewer.username, "employee -> contributor", client_ip(request))
+    return "contributor"
 
 
 def issue_api_token(store: Store, user_id: int, name: str) -> str:

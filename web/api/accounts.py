@@ -9,9 +9,10 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from models.errors import InvalidInputError, NotFoundError
-from web.auth import SESSION_COOKIE, Employee, LnD, client_ip, issue_api_token, sign_in, sign_out
+from web import auth
+from web.auth import Employee, LnD, client_ip, issue_api_token, sign_in, sign_out
 from web.deps import StoreDep
-from web.security import hash_password, password_problem, token_hash, verify_password
+from web.security import hash_password, password_problem
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Role = Literal["employee", "contributor", "lnd"]
@@ -67,25 +68,15 @@ def me(viewer: Employee) -> dict:
 
 
 @router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(request: Request, store: StoreDep, viewer: Employee, body: PasswordChange) -> None:
-    user = store.user(viewer.user_id)
-    if not verify_password(user["password_hash"], body.current):
-        raise InvalidInputError("the current password is wrong")
-    if problem := password_problem(body.new):
-        raise InvalidInputError(problem)
-    store.update_user(viewer.user_id, password_hash=hash_password(body.new))
-    cookie = request.cookies.get(SESSION_COOKIE)
-    store.end_sessions_of(viewer.user_id, keep=token_hash(cookie) if cookie else None)
-    store.audit(viewer.username, "password_changed", viewer.username, "", client_ip(request))
+def change_password(request: Request, viewer: Employee, body: PasswordChange) -> None:
+    """Change one's password; other sessions of the account end."""
+    auth.change_password(request, viewer, body.current, body.new)
 
 
 @router.post("/me/contributor")
-def become_contributor(request: Request, store: StoreDep, viewer: Employee) -> dict:
+def become_contributor(request: Request, viewer: Employee) -> dict:
     """Any employee can start writing: it is a click, not an application."""
-    if viewer.role == "employee":
-        store.update_user(viewer.user_id, role="contributor")
-        store.audit(viewer.username, "role_changed", viewer.username, "employee -> contributor", client_ip(request))
-    return {"role": "lnd" if viewer.role == "lnd" else "contributor"}
+    return {"role": auth.become_contributor(request, viewer)}
 
 
 @router.get("/me/tokens")

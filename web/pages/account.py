@@ -8,10 +8,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from models.errors import InvalidInputError
+from web import auth
 from web.auth import Employee, client_ip, issue_api_token, sign_in, sign_out
 from web.deps import StoreDep
 from web.pages.render import render
-from web.security import hash_password, password_problem, token_hash, verify_password
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -60,16 +61,11 @@ def account(request: Request, store: StoreDep, viewer: Employee, new_token: str 
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(request: Request, store: StoreDep, viewer: Employee,
                     current: Annotated[str, Form(max_length=1024)], new: Annotated[str, Form(max_length=1024)]):
-    user = store.user(viewer.user_id)
-    problem = None if verify_password(user["password_hash"], current) else "the current password is wrong"
-    problem = problem or password_problem(new)
-    if problem:
+    try:
+        auth.change_password(request, viewer, current, new)
+    except InvalidInputError as exc:
         return render(request, "account.html", status_code=422, section="account",
-                      tokens=store.tokens_of(viewer.user_id), new_token=None, message=None, error=problem)
-    store.update_user(viewer.user_id, password_hash=hash_password(new))
-    cookie = request.cookies.get("knowhow_session")
-    store.end_sessions_of(viewer.user_id, keep=token_hash(cookie) if cookie else None)
-    store.audit(viewer.username, "password_changed", viewer.username, "", client_ip(request))
+                      tokens=store.tokens_of(viewer.user_id), new_token=None, message=None, error=str(exc))
     return RedirectResponse("/account?message=Password+changed", status_code=303)
 
 
@@ -90,10 +86,8 @@ def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: 
 
 
 @router.post("/account/contributor")
-def become_contributor(request: Request, store: StoreDep, viewer: Employee) -> RedirectResponse:
-    if viewer.role == "employee":
-        store.update_user(viewer.user_id, role="contributor")
-        store.audit(viewer.username, "role_changed", viewer.username, "employee -> contributor", client_ip(request))
+def become_contributor(request: Request, viewer: Employee) -> RedirectResponse:
+    auth.become_contributor(request, viewer)
     return RedirectResponse("/contribute", status_code=303)
 
 
