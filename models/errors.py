@@ -13,6 +13,10 @@ class InvalidInputError(KnowhowError):
     """Input that breaks the contract: a missing field, an unknown author, an empty query."""
 
 
+class ForbiddenError(KnowhowError):
+    """The actor is known but may not do this (too junior a role, not an author, not their profile)."""
+
+
 class ConflictError(KnowhowError):
     """A write that would clash with what is stored (e.g. creating an id that exists)."""
 

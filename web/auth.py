@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response, status
 
-from models.errors import InvalidInputError
+from models.errors import ForbiddenError, InvalidInputError
 from models.records import Audience
 from models.store import Store
 from web.security import TOKEN_PREFIX, hash_password, new_token, password_problem, token_hash, verify_password
@@ -46,16 +46,6 @@ class Viewer:
     @property
     def audience(self) -> Audience:
         return Audience(team=self.team, everything=self.role == "lnd")
-
-    def can_edit(self, item: dict) -> bool:
-        """Authors (and whoever created the item) edit it; L&D edits anything."""
-        if self.role == "lnd":
-            return True
-        if not self.at_least("contributor"):
-            return False
-        return (self.person_id is not None and self.person_id in item.get("authors", [])) or (
-            self.username is not None and item.get("created_by") == self.username
-        )
 
 
 ANONYMOUS = Viewer()
@@ -128,7 +118,7 @@ def requires(role: str):
         if not viewer.signed_in:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first (or use an API token)")
         if not viewer.at_least(role):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {role} role")
+            raise ForbiddenError(f"this needs the {role} role")
         return viewer
 
     return check

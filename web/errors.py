@@ -9,11 +9,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from models.errors import ConflictError, IndexMismatchError, InvalidInputError, KnowhowError, NotFoundError
+from models.errors import (
+    ConflictError, ForbiddenError, IndexMismatchError, InvalidInputError, KnowhowError, NotFoundError,
+)
 from web.pages.account import sign_in_redirect
 from web.pages.render import error_page
 
-STATUS = {NotFoundError: 404, InvalidInputError: 422, ConflictError: 409, IndexMismatchError: 503}
+STATUS = {NotFoundError: 404, ForbiddenError: 403, InvalidInputError: 422, ConflictError: 409, IndexMismatchError: 503}
 
 
 def _describe(error: dict) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from models.errors import ConflictError, NotFoundError
 from models.records import ID_PATTERN, Content, utc_now
+from web.actions.policy import can_edit
 from web.auth import Contributor, Reader, Viewer
 from web.deps import IndexerDep, StoreDep
 from web.schemas import ContentIn, ContentPage, ContentPublic
@@ -33,7 +34,7 @@ def visible_item(store, viewer: Viewer, content_id: str) -> dict:
 
 
 def _check_edit(viewer: Viewer, existing: dict | None, body: ContentIn) -> None:
-    if existing is not None and not viewer.can_edit(existing):
+    if existing is not None and not can_edit(viewer, existing):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only the authors and L&D edit this item")
     was_official = bool(existing and existing["official"])
     if body.official != was_official and viewer.role != "lnd":
@@ -93,7 +94,7 @@ def replace_content(store: StoreDep, indexer: IndexerDep, viewer: Contributor, c
 @router.delete("/{content_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_content(store: StoreDep, indexer: IndexerDep, viewer: Contributor, content_id: ContentId) -> Response:
     existing = visible_item(store, viewer, content_id)
-    if not viewer.can_edit(existing):
+    if not can_edit(viewer, existing):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only the authors and L&D delete this item")
     store.save_version(content_id, {k: v for k, v in existing.items() if k not in ("views",)}, viewer.username)
     store.audit(viewer.username, "content_deleted", content_id, existing["title"])
@@ -112,7 +113,7 @@ def versions(store: StoreDep, viewer: Reader, content_id: ContentId) -> dict:
 def restore(store: StoreDep, indexer: IndexerDep, viewer: Contributor, content_id: ContentId,
             version: Annotated[int, Path(ge=1, le=2**62)]) -> ContentPublic:
     existing = visible_item(store, viewer, content_id)
-    if not viewer.can_edit(existing):
+    if not can_edit(viewer, existing):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only the authors and L&D restore this item")
     indexer.restore_version(content_id, version, viewer.username)
     store.audit(viewer.username, "content_restored", content_id, f"version {version}")

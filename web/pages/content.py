@@ -12,6 +12,7 @@ from models.errors import NotFoundError
 from models.store import Store
 from web.api.content import visible_item
 from web.api.reactions import signature
+from web.actions.policy import can_edit
 from web.auth import Contributor, Reader, Viewer, client_ip
 from web.deps import FinderDep, IndexerDep, StoreDep
 from web.pages.common import author_names, reactor_names
@@ -59,7 +60,7 @@ def show(request: Request, store: StoreDep, finder: FinderDep, viewer: Reader, c
     return render(
         request, "content.html", section="browse", item=item, authors=store.people_by_ids(item["authors"]),
         related=related, experts=experts, names=names, saved=saved, restored=restored, query_id=query_id,
-        can_edit=viewer.can_edit(item), versions=store.versions(content_id), **reactions(store, viewer, content_id),
+        can_edit=can_edit(viewer, item), versions=store.versions(content_id), **reactions(store, viewer, content_id),
     )
 
 
@@ -68,7 +69,7 @@ def restore(store: StoreDep, indexer: IndexerDep, viewer: Contributor, request: 
             version: Annotated[int, Path(ge=1, le=2**62)]) -> RedirectResponse:
     """Bring an earlier version back; the state it replaces becomes a version itself, so nothing is lost."""
     item = found(store, viewer, content_id)
-    if not viewer.can_edit(item):
+    if not can_edit(viewer, item):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the authors and L&D restore earlier versions of this item.")
     indexer.restore_version(content_id, version, viewer.username)
     store.audit(viewer.username, "content_restored", content_id, f"version {version}", client_ip(request))

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import InvalidInputError
 from models.records import Content
+from web.actions.policy import can_edit
 from web.auth import Contributor, Employee, Viewer
 from web.deps import IndexerDep, StoreDep
 from web.markdown import to_html
@@ -47,7 +48,7 @@ def _as_allowed(viewer: Viewer, form: ContentForm, item: dict | None) -> Content
 
 def _editable(store, viewer: Viewer, content_id: str) -> dict:
     item = found(store, viewer, content_id)
-    if not viewer.can_edit(item):
+    if not can_edit(viewer, item):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the authors of this item and L&D can edit it.")
     return item
 

@@ -1,0 +1,21 @@
+"""Who may do what with a record: the permission predicates every action (and page template) asks."""
+
+from __future__ import annotations
+
+from web.auth import Viewer
+
+
+def can_edit(viewer: Viewer, item: dict) -> bool:
+    """Authors (and whoever created the item) edit it; L&D edits anything."""
+    if viewer.role == "lnd":
+        return True
+    if not viewer.at_least("contributor"):
+        return False
+    return (viewer.person_id is not None and viewer.person_id in item.get("authors", [])) or (
+        viewer.username is not None and item.get("created_by") == viewer.username
+    )
+
+
+def may_manage_person(viewer: Viewer, person_id: str) -> bool:
+    """A profile is edited, and mentoring requests to it answered, by its person or by L&D."""
+    return viewer.role == "lnd" or (viewer.person_id is not None and viewer.person_id == person_id)
