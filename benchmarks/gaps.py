@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.clustering import SAME_NEED, adjusted_rand_index, cluster
+from finder.clustering import adjusted_rand_index, cluster
 from indexer.embedder import Embedder
 
 PARAPHRASES = Path(__file__).resolve().parent / "data" / "paraphrases.jsonl"
@@ -39,11 +39,13 @@ def main() -> None:
     args = parser.parse_args()
 
     texts, needs = labelled()
-    vectors = Embedder().encode(texts)
+    embedder = Embedder()
+    profile = embedder.profile
+    vectors = embedder.encode(texts)
     print(f"labelled set: {len(texts)} questions, {len(set(needs))} needs ({PARAPHRASES.name})")
-    thresholds = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7] if args.sweep else [SAME_NEED]
+    thresholds = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7] if args.sweep else [profile.gap]
     for threshold in thresholds:
-        labels = cluster(vectors, threshold)
+        labels = cluster(vectors, threshold, profile.merge)
         print(f"  threshold {threshold:.2f}: ARI {adjusted_rand_index(needs, labels.tolist()):.3f}, "
               f"{labels.max() + 1} topics")
 
@@ -52,7 +54,7 @@ def main() -> None:
         timings = []
         for _ in range(2):
             started = time.perf_counter()
-            labels = cluster(many)
+            labels = cluster(many, profile.gap, profile.merge)
             timings.append(time.perf_counter() - started)
         print(f"clustering {size:>7,} questions: {min(timings):.1f} s (best of 2; target < 60 s), "
               f"{labels.max() + 1} topics")

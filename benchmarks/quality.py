@@ -57,7 +57,7 @@ def variant(services: Services, method: str | None = None, alpha: float | None =
             weights: ExpertWeights | None = None) -> Finder:
     """A Finder over the same store and indexes with other fusion or expert settings."""
     settings = services.settings
-    finder = Finder(services.store, services.indexes, services.embedder, settings, weights)
+    finder = Finder(services.store, services.indexes, services.embedder, settings, services.profile, weights)
     if method is not None:
         finder.retriever = Retriever(services.store, services.indexes, method, alpha, settings.candidates)
     return finder
@@ -92,7 +92,7 @@ def main() -> None:
                 for method, alpha in [("convex", a / 10) for a in range(3, 10)] + [("rrf", 0.5), ("rrf", 0.7)]:
                     print(_row(f"{method} a={alpha}", search_scores(variant(services, method, alpha), dataset)))
             print(" answered decision (threshold "
-                  f"{services.settings.answered_threshold}): {answered_accuracy(finder, dataset)}")
+                  f"{services.profile.answered}): {answered_accuracy(finder, dataset)}")
         if any(q.experts for q in dataset.questions):
             print(" experts")
             print(_row("configured", expert_scores(finder, dataset)))

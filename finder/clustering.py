@@ -3,7 +3,7 @@
 Up to CELL_SIZE questions: average-linkage agglomerative clustering with a cosine threshold (no cluster
 count to guess). Above that, k-means first cuts the space into cells of about CELL_SIZE, each cell is
 clustered the same way, and clusters from neighbouring cells whose centroids are close are merged, so
-the cost grows about linearly with the number of questions.
+the cost grows about linearly with the number of questions. Both cosines come from the model profile.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
 CELL_SIZE = 1500
-SAME_NEED = 0.35  # mean cosine at which two groups of questions ask for the same thing (measured: benchmarks/gaps.py)
-MERGE = 0.75  # centroid cosine at which clusters split by a cell boundary are joined again
 
 
-def cluster(vectors: np.ndarray, threshold: float = SAME_NEED) -> np.ndarray:
-    """A cluster label per row of unit `vectors` (labels are 0..n_clusters-1)."""
+def cluster(vectors: np.ndarray, threshold: float, merge: float) -> np.ndarray:
+    """A cluster label per row of unit `vectors` (labels are 0..n_clusters-1): groups whose mean cosine
+    reaches `threshold`; above CELL_SIZE rows, clusters of neighbouring cells whose centroids reach
+    `merge` are joined."""
     n = len(vectors)
     if n == 0:
         return np.zeros(0, np.int64)
@@ -35,7 +35,7 @@ def cluster(vectors: np.ndarray, threshold: float = SAME_NEED) -> np.ndarray:
         local = _agglomerate(vectors[members], threshold)
         labels[members] = local + next_label
         next_label += int(local.max()) + 1
-    return _merge_close(vectors, labels, MERGE)
+    return _merge_close(vectors, labels, merge)
 
 
 def _agglomerate(vectors: np.ndarray, threshold: float) -> np.ndarray:

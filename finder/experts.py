@@ -5,8 +5,9 @@ in proportion to how closely it matches the question and shared among co-authors
 the person's own profile (title, bio, skills) matches, scaled by a prior for how much they contributed.
 
 Item evidence uses the item's fused retrieval score (mostly cosine, which has an absolute scale) and
-profiles their cosine, each mapped to [0, 1] between "unrelated" and "related"; nothing is divided by
-the best candidate, so when nothing relevant exists nobody scores high just for being the least bad.
+profiles their cosine, each mapped to [0, 1] between the model profile's `expert_unrelated` and
+`expert_related` bounds; nothing is divided by the best candidate, so when nothing relevant exists
+nobody scores high just for being the least bad.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from finder.retrieval import ItemScore
 from finder.terms import stem, words
 from models.index_set import IndexSet
+from models.model_profile import ModelProfile
 from models.store import Store
 
 MAX_WHY = 5
@@ -29,14 +31,9 @@ class ExpertWeights:
     documents: float = 0.8
     profile: float = 0.2
     prior: float = 0.3  # share of the score that depends on how much a person contributed
-    unrelated: float = 0.3  # score at or below which a text says nothing about the question
-    related: float = 0.8  # score at or above which it is fully on topic
     saturation: float = 1.0  # evidence summed over a person's items approaches 1 as it passes this
     doc_depth: int = 50  # how many top items count as evidence
     profile_depth: int = 50  # how many nearest profiles are candidates
-
-    def strength(self, cosine: float) -> float:
-        return min(max((cosine - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
 
 
 @dataclass
@@ -54,9 +51,14 @@ class Expert:
 
 
 class ExpertRanker:
-    def __init__(self, store: Store, indexes: IndexSet, weights: ExpertWeights | None = None):
+    def __init__(self, store: Store, indexes: IndexSet, profile: ModelProfile, weights: ExpertWeights | None = None):
         self.store, self.indexes = store, indexes
+        self.unrelated, self.related = profile.expert_unrelated, profile.expert_related
         self.weights = weights or ExpertWeights()
+
+    def strength(self, score: float) -> float:
+        """How much a score says about the question: 0 up to `unrelated`, 1 from `related`, linear between."""
+        return min(max((score - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
 
     def rank(
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False
@@ -75,15 +77,12 @@ class ExpertRanker:
         scored = []
         for pid in people:
             prior = math.log1p(counts.get(pid, 0)) / math.log1p(most) if most else 0.0
-            match = w.documents * votes.get(pid, 0.0) + w.profile * w.strength(profile.get(pid, 0.0))
+            match = w.documents * votes.get(pid, 0.0) + w.profile * self.strength(profile.get(pid, 0.0))
             scored.append((match * (1 - w.prior + w.prior * prior), pid))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         top = scored[:k]
         titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
-        return [
-            self._expert(people[pid], score, voted_items.get(pid, []), titles, stems, profile.get(pid, 0.0))
-            for score, pid in top
-        ]
+        return [self._expert(people[pid], score, voted_items.get(pid, []), titles, stems) for score, pid in top]
 
     def _document_votes(self, items: list[ItemScore]) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Per author, the summed strengths of their items (each shared among co-authors), saturating:
@@ -93,7 +92,7 @@ class ExpertRanker:
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
             names = authors.get(item.content_id, [])
-            strength = self.weights.strength(item.score)
+            strength = self.strength(item.score)
             if strength <= 0:
                 continue
             for person_id in names:
@@ -114,7 +113,7 @@ class ExpertRanker:
                 result[missing[profile_id]] = cosine
         return result
 
-    def _expert(self, person, score, item_ids, titles, stems, profile_cosine) -> Expert:
+    def _expert(self, person, score, item_ids, titles, stems) -> Expert:
         why = [f"wrote '{titles[cid]}'" for cid in item_ids[:3] if cid in titles]
         why += [f"skill: {skill}" for skill in person["skills"] if {stem(w) for w in words(skill)} & stems]
         if not why and person["title"]:

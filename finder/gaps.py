@@ -11,10 +11,11 @@ from datetime import date, datetime
 
 import numpy as np
 
-from finder.clustering import SAME_NEED, centroids, cluster
+from finder.clustering import centroids, cluster
 from finder.experts import Expert
 from finder.search import Finder, Hit
 from finder.terms import query_terms
+from models.model_profile import ModelProfile
 from models.store import Store
 
 RECHECK = 3  # member questions re-run per topic to see whether new content answers them now
@@ -40,15 +41,17 @@ class GapTopic:
 
 
 class GapFinder:
-    def __init__(self, store: Store, finder: Finder, threshold: float = SAME_NEED):
-        self.store, self.finder, self.threshold = store, finder, threshold
+    def __init__(self, store: Store, finder: Finder, profile: ModelProfile):
+        """`profile` gives the clustering's cosines (`gap`, `merge`), overrides applied."""
+        self.store, self.finder = store, finder
+        self.threshold, self.merge = profile.gap, profile.merge
 
     def topics(self, since: str, until: str, limit: int = 50, detail: int = 20) -> list[GapTopic]:
         """Gap topics of a period, most asked first; the first `detail` get content, experts and re-checks."""
         records, vectors = self.store.gap_candidates(since, until)
         if not records:
             return []
-        labels = cluster(vectors, self.threshold)
+        labels = cluster(vectors, self.threshold, self.merge)
         centres = centroids(vectors, labels)
         document_frequency = Counter()
         members_of: dict[int, list[int]] = {}

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import faiss
 
+from models.model_profile import DEFAULT
 from models.store import Store
 
-DUPLICATE_SIMILARITY = 0.92  # item vectors this close say the same thing
 NEW_ITEM_GRACE_DAYS = 30  # an item this young is not yet "never viewed"
 
 
@@ -27,21 +27,24 @@ class HealthReport:
                 "duplicates": self.duplicates, "review_overdue": self.review_overdue}
 
 
-def content_health(store: Store, stale_months: int = 12, now: datetime | None = None) -> HealthReport:
+def content_health(store: Store, stale_months: int = 12, now: datetime | None = None,
+                   duplicate_similarity: float = DEFAULT.duplicate) -> HealthReport:
+    """The health lists with owners; `duplicate_similarity` is the model profile's `duplicate` cosine
+    (`Services.content_health` passes the configured model's; the default fits the packaged model)."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=round(stale_months * 30.44))).isoformat()
     report = HealthReport(
         stale=store.stale_content(cutoff),
         low_rated=store.low_rated_content(max_stars=2.5, min_ratings=2),
         never_viewed=store.unviewed_content((now - timedelta(days=NEW_ITEM_GRACE_DAYS)).isoformat()),
-        duplicates=near_duplicates(store),
+        duplicates=near_duplicates(store, duplicate_similarity),
         review_overdue=store.official_past_review(now.isoformat(), cutoff),
     )
     _add_owners(store, report)
     return report
 
 
-def near_duplicates(store: Store, threshold: float = DUPLICATE_SIMILARITY) -> list[dict]:
+def near_duplicates(store: Store, threshold: float) -> list[dict]:
     """Pairs of items whose mean passage vectors nearly coincide, most similar first."""
     ids, vectors = store.item_vectors()
     if len(ids) < 2:

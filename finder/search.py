@@ -14,6 +14,7 @@ from finder.snippets import best_window
 from finder.terms import query_terms, stem, term_stems
 from models.errors import InvalidInputError
 from models.index_set import IndexSet
+from models.model_profile import ModelProfile
 from models.records import EVERYTHING, Audience
 from models.settings import Settings
 from models.store import Store
@@ -69,11 +70,13 @@ def check_k(k: int) -> int:
 
 class Finder:
     def __init__(self, store: Store, indexes: IndexSet, encoder: QueryEncoder, settings: Settings,
-                 expert_weights: ExpertWeights | None = None):
+                 profile: ModelProfile, expert_weights: ExpertWeights | None = None):
+        """`profile`: the encoder's calibrated thresholds, with the settings' overrides applied."""
         self.store, self.indexes, self.encoder, self.settings = store, indexes, encoder, settings
+        self.answered_threshold = profile.answered
         self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
-        self.ranker = ExpertRanker(store, indexes, expert_weights)
-        self.feedback = FeedbackModel(store)
+        self.ranker = ExpertRanker(store, indexes, profile, expert_weights)
+        self.feedback = FeedbackModel(store, profile.feedback)
         self._restricted: tuple[int, dict[str, set[str]]] = (-1, {})
 
     def hidden_from(self, audience: Audience) -> frozenset[str]:
@@ -106,7 +109,7 @@ class Finder:
         if not retrieval.items:
             return False, None
         top = max(item.dense for item in retrieval.items[:10])
-        return top >= self.settings.answered_threshold, round(top, 4)
+        return top >= self.answered_threshold, round(top, 4)
 
     def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
             source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None,

@@ -29,11 +29,19 @@ class Settings(BaseSettings):
     fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
     fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")
     candidates: int = Field(100, ge=10, le=2000, description="Chunks each retriever returns before fusion.")
-    answered_threshold: float = Field(
-        0.45, ge=-1.0, le=1.0, description="Best passage's cosine similarity at or above which a query counts as answered."
+    answered_threshold: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Best passage's cosine similarity at or above which a query counts as answered; "
+        "unset: the configured model's calibrated value (models/model_profile.py).",
     )
-    gap_similarity: float = Field(
-        0.35, ge=0.0, le=1.0, description="Mean cosine at which unanswered questions count as one gap topic."
+    gap_similarity: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Mean cosine at which unanswered questions count as one gap topic; "
+        "unset: the configured model's calibrated value (models/model_profile.py).",
     )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")
     max_query_chars: int = Field(4000, ge=10, description="Longest accepted question, in characters.")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from threading import Lock
 
 from finder.gaps import GapFinder
+from finder.health import HealthReport, content_health
 from finder.search import Finder
 from indexer.embedder import Embedder
 from indexer.pipeline import Indexer
 from models.index_set import IndexSet
+from models.model_profile import ModelProfile, configured
 from models.settings import Settings
 from models.store import Store
 
@@ -31,6 +34,11 @@ class Services:
             if self._embedder is None:
                 self._embedder = Embedder(self.settings.model_path, self.settings.embed_batch_size)
             return self._embedder
+
+    @cached_property
+    def profile(self) -> ModelProfile:
+        """The thresholds in force: the model's calibrated profile, with the settings' overrides."""
+        return configured(self.embedder.profile, self.settings)
 
     def _index_set(self, rebuild: bool) -> IndexSet:
         return IndexSet(
@@ -56,11 +64,15 @@ class Services:
 
     @cached_property
     def finder(self) -> Finder:
-        return Finder(self.store, self.indexes, self.embedder, self.settings)
+        return Finder(self.store, self.indexes, self.embedder, self.settings, self.profile)
 
     @cached_property
     def gaps(self) -> GapFinder:
-        return GapFinder(self.store, self.finder, self.settings.gap_similarity)
+        return GapFinder(self.store, self.finder, self.profile)
+
+    def content_health(self, now: datetime | None = None) -> HealthReport:
+        """Content health with the configured model's duplicate threshold."""
+        return content_health(self.store, self.settings.stale_months, now, self.profile.duplicate)
 
     def close(self) -> None:
         if "store" in self.__dict__:
