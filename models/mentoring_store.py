@@ -13,7 +13,6 @@ from models.sql import select_in
 
 AVAILABILITY = ("available", "limited", "not_now")
 MAX_CAPACITY = 10
-REQUEST_STATUSES = ("pending", "accepted", "declined")
 MAX_MESSAGE = 2000
 
 

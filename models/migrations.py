@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import sqlite_utils
+
+from models.records import to_utc
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -97,8 +100,6 @@ def schema_version() -> int:
 
 
 def _now() -> str:
-    from datetime import datetime, timezone
-
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -196,3 +197,21 @@ def m005_analytics_indexes(db: sqlite_utils.Database) -> None:
     db["queries"].create_index(["kind", "created", "answered", "asker"], index_name="idx_queries_period")
     db["events"].create_index(["created", "kind", "content_id", "seconds"], index_name="idx_events_period")
     db["feedback"].create_index(["created", "helpful"], index_name="idx_feedback_period")
+
+
+@migration
+def m006_content_times_utc(db: sqlite_utils.Database) -> None:
+    """Content times in UTC: items imported with an offset (`-05:00`) or none were stored as given, and
+    times are compared as strings. Values that do not parse are left as they are."""
+    columns = ("created", "updated", "review_due")
+    for row in list(db.query("SELECT id, created, updated, review_due FROM content")):
+        changes = {}
+        for column in columns:
+            try:
+                value = to_utc(datetime.fromisoformat(row[column])).isoformat()
+            except (TypeError, ValueError):
+                continue
+            if value != row[column]:
+                changes[column] = value
+        if changes:
+            db["content"].update(row["id"], changes)

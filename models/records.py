@@ -16,6 +16,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+def to_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a time without an offset is taken to be UTC already. Stored times are
+    compared as ISO strings (staleness, analytics windows), which is only right when all share one offset."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
 def _clean_list(values: list[str], lower: bool) -> list[str]:
     """Strip, drop empties and duplicates, keep order: tags and skills come from many hands."""
     seen: dict[str, None] = {}
@@ -91,6 +99,11 @@ class Content(_Record):
         value = value.strip().lower().replace("-", "_").replace(" ", "_")
         return value or "article"
 
+    @field_validator("created", "updated", "review_due")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else to_utc(value)
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -114,18 +127,6 @@ class Chunk(BaseModel):
     position: int
     heading: str
     text: str
-
-
-class QueryLogEntry(BaseModel):
-    id: str
-    text: str
-    kind: str
-    answered: bool
-    top_score: float | None
-    result_ids: list[str]
-    expert_ids: list[str]
-    source: str
-    created: datetime
 
 
 class Feedback(BaseModel):
