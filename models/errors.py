@@ -2,7 +2,12 @@
 
 
 class KnowhowError(Exception):
-    """Base of every error a user can cause or fix."""
+    """Base of every error a user can cause or fix. `field` names the input at fault, so a form can show
+    the message next to it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotFoundError(KnowhowError):

@@ -19,7 +19,7 @@ from models.errors import ConflictError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
 from tests.conftest import LiveServer
-from web.mentoring import rank_mentors
+from finder.mentors import rank_mentors
 from web.security import hash_password
 from web.services import Services
 
@@ -325,8 +325,8 @@ def test_contribute_errors_show_next_to_fields_and_keep_input(http):
                                           "coauthors": "nobody-here", "visible_teams": "Finanse"})
     assert page.status_code == 422
     assert '<p class="field-error" id="title-error">Give the item a title.</p>' in page.text
-    assert '<p class="field-error" id="coauthors-error">Choose co-authors from the list.</p>' in page.text
-    assert '<p class="field-error" id="visible_teams-error">No team is called Finanse.' in page.text
+    assert '<p class="field-error" id="coauthors-error">Unknown author id(s): nobody-here.</p>' in page.text
+    assert '<p class="field-error" id="visible_teams-error">No team is called Finanse;' in page.text
     assert "Kept *body*</textarea>" in page.text and 'value="a, b"' in page.text
 
 

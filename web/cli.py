@@ -22,8 +22,10 @@ from models.accounts_store import ROLES
 from models.backup import backup, restore
 from models.errors import KnowhowError
 from models.settings import Settings
-from web.auth import issue_api_token
-from web.security import hash_password, password_problem
+from web.actions import accounts as actions
+from web.actions.accounts import LOCAL_ADMIN
+from web.actions.search import ask as ask_as
+from web.security import hash_password
 from web.services import Services
 
 DEMO_DIR = Path(str(resources.files("indexer") / "demo_org"))
@@ -148,13 +150,7 @@ def user() -> None:
 @_errors_as_exit
 def user_add(ctx: click.Context, username: str, role: str, person_id: str | None, password: str) -> None:
     """Create an account, e.g. the first L&D one: knowhow user add elena --role lnd."""
-    store = _services(ctx).store
-    if problem := password_problem(password):
-        raise click.ClickException(problem)
-    if person_id and store.get_person(person_id) is None:
-        raise click.ClickException(f"no person with id {person_id!r}")
-    store.create_user(username, hash_password(password), role, person_id)
-    store.audit("cli", "user_created", username, role)
+    actions.create_user(_services(ctx), LOCAL_ADMIN, username, password, role, person_id)
     click.echo(f"created {username} ({role})")
 
 
@@ -167,13 +163,6 @@ def user_list(ctx: click.Context) -> None:
         click.echo(f"{row['username']}\t{row['role']}\t{row['person_id'] or '-'}{flag}")
 
 
-def _existing_user(store, username: str) -> dict:
-    found = store.user_by_name(username)
-    if found is None:
-        raise click.ClickException(f"no user {username!r}")
-    return found
-
-
 @user.command("role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES))
@@ -181,10 +170,8 @@ def _existing_user(store, username: str) -> dict:
 @_errors_as_exit
 def user_role(ctx: click.Context, username: str, role: str) -> None:
     """Change someone's role."""
-    store = _services(ctx).store
-    found = _existing_user(store, username)
-    store.update_user(found["id"], role=role)
-    store.audit("cli", "role_changed", username, f"{found['role']} -> {role}")
+    services = _services(ctx)
+    actions.update_user(services, LOCAL_ADMIN, actions.user_named(services, username)["id"], {"role": role})
     click.echo(f"{username} is now {role}")
 
 
@@ -195,10 +182,8 @@ def user_role(ctx: click.Context, username: str, role: str) -> None:
 @_errors_as_exit
 def user_token(ctx: click.Context, username: str, name: str) -> None:
     """Print a new personal API token for USERNAME (shown once; stored hashed)."""
-    store = _services(ctx).store
-    found = _existing_user(store, username)
-    store.audit("cli", "token_created", username, name)
-    click.echo(issue_api_token(store, found["id"], name))
+    services = _services(ctx)
+    click.echo(actions.create_token(services, LOCAL_ADMIN, name, user_id=actions.user_named(services, username)["id"]))
 
 
 @cli.command()
@@ -211,7 +196,7 @@ def user_token(ctx: click.Context, username: str, name: str) -> None:
 @_errors_as_exit
 def ask(ctx: click.Context, question: str, k: int, n_experts: int, mentor: bool) -> None:
     """Ask a question in plain language."""
-    answer = _services(ctx).finder.ask(question, k=k, experts=n_experts, mentor_only=mentor, source="cli")
+    answer = ask_as(_services(ctx), LOCAL_ADMIN, question, k=k, experts=n_experts, mentor_only=mentor, source="cli")
     if not answer.answered:
         click.echo("Nothing answers this well; the nearest knowledge and people follow.")
     table = Table("score", "item", "passage", title="Knowledge", show_lines=True)
@@ -294,7 +279,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # Work an interrupted import left (passages without vectors) is finished while the service answers.
     threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
     click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+    # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def main() -> None:

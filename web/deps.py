@@ -1,4 +1,4 @@
-"""Shared FastAPI dependencies: the one Services object of the app, as typed aliases."""
+"""Shared FastAPI dependencies: the one Services object of the app and its settings, as typed aliases."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from finder.search import Finder
-from indexer.pipeline import Indexer
-from models.store import Store
+from models.settings import Settings
 from web.services import Services
 
 
@@ -16,19 +14,10 @@ def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_store(request: Request) -> Store:
-    return request.app.state.services.store
-
-
-def get_finder(request: Request) -> Finder:
-    return request.app.state.services.finder
-
-
-def get_indexer(request: Request) -> Indexer:
-    return request.app.state.services.indexer
+def get_settings(request: Request) -> Settings:
+    """The app's one settings object (tests build the app with their own)."""
+    return request.app.state.services.settings
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-StoreDep = Annotated[Store, Depends(get_store)]
-FinderDep = Annotated[Finder, Depends(get_finder)]
-IndexerDep = Annotated[Indexer, Depends(get_indexer)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.records import Content, Person
+from models.records import ID_PATTERN, Content, Person
 
 
 class SearchResult(BaseModel):
@@ -42,9 +44,24 @@ class ExpertsResponse(BaseModel):
 
 
 class ContentIn(Content):
-    """A content item as written by a client; `id` is optional on POST (one is generated)."""
+    """A content item as written by a client; `id` is optional on POST (one is generated; only L&D
+    chooses ids)."""
 
-    id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+    id: str | None = Field(None, pattern=ID_PATTERN)
+
+
+class ContentPatch(BaseModel):
+    """Some fields of a content item (PATCH): what is left out keeps its stored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=500)
+    body: str | None = Field(None, min_length=1, max_length=500_000)
+    authors: list[str] | None = Field(None, max_length=50)
+    tags: list[str] | None = Field(None, max_length=50)
+    kind: str | None = Field(None, max_length=40)
+    official: bool | None = None
+    visible_teams: list[str] | None = Field(None, max_length=50)
 
 
 class ContentPublic(BaseModel):
@@ -68,7 +85,23 @@ class ContentPage(BaseModel):
 
 
 class PersonIn(Person):
-    id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+    id: str | None = Field(None, pattern=ID_PATTERN)
+
+
+class PersonPatch(BaseModel):
+    """Some fields of a person (PATCH). A person changes their own bio, skills and mentor opt-in; the
+    directory fields are L&D's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    title: str | None = Field(None, max_length=200)
+    team: str | None = Field(None, max_length=200)
+    location: str | None = Field(None, max_length=200)
+    bio: str | None = Field(None, max_length=5000)
+    skills: list[str] | None = Field(None, max_length=100)
+    mentor: bool | None = None
 
 
 class PersonPublic(BaseModel):
@@ -110,3 +143,184 @@ class ImportResult(BaseModel):
     deleted_people: int
     deleted_content: int
     errors: list[ImportLineError]
+
+
+class VersionPublic(BaseModel):
+    version: int
+    edited_by: str | None
+    edited_at: str
+    record: dict[str, Any] = Field(description="The item as it was before that edit.")
+
+
+class VersionsPage(BaseModel):
+    versions: list[VersionPublic]
+
+
+class Created(BaseModel):
+    id: int
+
+
+class RatingOut(BaseModel):
+    content_id: str
+    stars: float = Field(description="Mean stars.")
+    ratings: int
+
+
+class CommentPublic(BaseModel):
+    id: int
+    content_id: str
+    parent_id: int | None
+    author: str
+    body: str
+    created: str
+    replies: list[CommentPublic] = []
+
+
+class CommentsPage(BaseModel):
+    comments: list[CommentPublic]
+
+
+class KudosOut(BaseModel):
+    content_id: str
+    kudos: int
+
+
+class Me(BaseModel):
+    username: str | None
+    role: str
+    person_id: str | None
+    team: str | None
+    csrf_token: str | None
+
+
+class RoleOut(BaseModel):
+    role: str
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created: str
+    last_used: str | None
+    revoked: bool
+
+
+class TokensPage(BaseModel):
+    tokens: list[TokenPublic]
+
+
+class TokenCreated(BaseModel):
+    token: str = Field(description="Shown once; only its hash is kept.")
+    name: str
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    role: str
+    person_id: str | None
+    disabled: bool
+    created: str | None = None
+
+
+class UsersPage(BaseModel):
+    users: list[UserPublic]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: str
+    actor: str | None
+    action: str
+    target: str | None
+    detail: str | None
+    ip: str | None
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+
+
+class GapRequestPublic(BaseModel):
+    id: int
+    label: str
+    query_ids: list[str]
+    expert_id: str
+    requested_by: str | None
+    note: str
+    status: Literal["open", "addressed", "declined"]
+    content_id: str | None
+    created: str
+    updated: str
+
+
+class GapRequestsPage(BaseModel):
+    requests: list[GapRequestPublic]
+
+
+class GapRequestStatus(BaseModel):
+    id: int
+    status: str
+
+
+class ItemRef(BaseModel):
+    id: str
+    title: str
+    score: float
+
+
+class GapExpert(BaseModel):
+    id: str
+    name: str
+    score: float
+    mentor: bool
+    why: list[str]
+
+
+class GapTopicPublic(BaseModel):
+    key: str
+    label: str
+    terms: list[str]
+    asked: int
+    askers: int
+    first_asked: str
+    last_asked: str
+    weekly: list[tuple[str, int]]
+    questions: list[str]
+    query_ids: list[str]
+    closest: list[ItemRef]
+    experts: list[GapExpert]
+    addressed: bool
+    answered_now: list[str]
+    requests: list[GapRequestPublic]
+
+
+class GapsPage(BaseModel):
+    topics: list[GapTopicPublic]
+
+
+class HealthReport(BaseModel):
+    """Lists of items needing attention, each row with the owners to notify."""
+
+    model_config = ConfigDict(extra="allow")
+
+    stale: list[dict[str, Any]]
+    low_rated: list[dict[str, Any]]
+    never_viewed: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
+    review_overdue: list[dict[str, Any]]
+
+
+class AnalyticsReport(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    since: str
+    until: str
+    totals: dict[str, Any]
+    daily: list[dict[str, Any]]
+    by_team: list[dict[str, Any]]
+    by_location: list[dict[str, Any]]
+    top_questions: list[dict[str, Any]]
+    top_content: list[dict[str, Any]]
+    contributions: list[dict[str, Any]]
+    top_contributors: list[dict[str, Any]]

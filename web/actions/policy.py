@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.errors import ForbiddenError
 from web.auth import Viewer
 
 
@@ -19,3 +20,9 @@ def can_edit(viewer: Viewer, item: dict) -> bool:
 def may_manage_person(viewer: Viewer, person_id: str) -> bool:
     """A profile is edited, and mentoring requests to it answered, by its person or by L&D."""
     return viewer.role == "lnd" or (viewer.person_id is not None and viewer.person_id == person_id)
+
+
+def require_lnd(viewer: Viewer, doing: str) -> None:
+    """Refuse anyone but L&D (and the CLI acting as L&D): `doing` says what, in the error."""
+    if viewer.role != "lnd":
+        raise ForbiddenError(f"only L&D {doing}")

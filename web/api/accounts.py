@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from models.errors import InvalidInputError, NotFoundError
 from web import auth
-from web.auth import Employee, LnD, client_ip, issue_api_token, sign_in, sign_out
-from web.deps import StoreDep
-from web.security import hash_password, password_problem
+from web.actions import accounts as actions
+from web.auth import Employee, LnD, Viewer, client_ip, sign_in, sign_out
+from web.deps import ServicesDep
+from web.params import RowId
+from web.schemas import AuditPage, Me, RoleOut, TokenCreated, TokensPage, UserPublic, UsersPage
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Role = Literal["employee", "contributor", "lnd"]
-RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 class Credentials(BaseModel):
@@ -46,13 +46,13 @@ class UserUpdate(BaseModel):
     person_id: str | None = Field(None, max_length=128)
 
 
-def _me(viewer) -> dict:
-    return {"username": viewer.username, "role": viewer.role, "person_id": viewer.person_id, "team": viewer.team,
-            "csrf_token": viewer.csrf}
+def _me(viewer: Viewer) -> Me:
+    return Me(username=viewer.username, role=viewer.role, person_id=viewer.person_id, team=viewer.team,
+              csrf_token=viewer.csrf)
 
 
-@router.post("/session")
-def login(request: Request, response: Response, body: Credentials) -> dict:
+@router.post("/session", response_model=Me)
+def login(request: Request, response: Response, body: Credentials) -> Me:
     """Sign in with a user name and password; the session cookie is HttpOnly and SameSite=Lax."""
     return _me(sign_in(request, response, body.username, body.password))
 
@@ -62,8 +62,8 @@ def logout(request: Request, response: Response) -> None:
     sign_out(request, response)
 
 
-@router.get("/me")
-def me(viewer: Employee) -> dict:
+@router.get("/me", response_model=Me)
+def me(viewer: Employee) -> Me:
     return _me(viewer)
 
 
@@ -73,64 +73,47 @@ def change_password(request: Request, viewer: Employee, body: PasswordChange) ->
     auth.change_password(request, viewer, body.current, body.new)
 
 
-@router.post("/me/contributor")
-def become_contributor(request: Request, viewer: Employee) -> dict:
+@router.post("/me/contributor", response_model=RoleOut)
+def become_contributor(request: Request, viewer: Employee) -> RoleOut:
     """Any employee can start writing: it is a click, not an application."""
-    return {"role": auth.become_contributor(request, viewer)}
+    return RoleOut(role=auth.become_contributor(request, viewer))
 
 
-@router.get("/me/tokens")
-def my_tokens(store: StoreDep, viewer: Employee) -> dict:
-    return {"tokens": store.tokens_of(viewer.user_id)}
+@router.get("/me/tokens", response_model=TokensPage)
+def my_tokens(services: ServicesDep, viewer: Employee) -> TokensPage:
+    return TokensPage(tokens=actions.tokens(services, viewer))
 
 
-@router.post("/me/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(request: Request, store: StoreDep, viewer: Employee, body: TokenIn) -> dict:
+@router.post("/me/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+def create_token(request: Request, services: ServicesDep, viewer: Employee, body: TokenIn) -> TokenCreated:
     """A personal API token for `Authorization: Bearer ...`; shown once, stored hashed."""
-    token = issue_api_token(store, viewer.user_id, body.name)
-    store.audit(viewer.username, "token_created", body.name, "", client_ip(request))
-    return {"token": token, "name": body.name}
+    return TokenCreated(token=actions.create_token(services, viewer, body.name, client_ip(request)), name=body.name)
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: RowId) -> None:
-    store.revoke_token(token_id, viewer.user_id)
-    store.audit(viewer.username, "token_revoked", str(token_id), "", client_ip(request))
+def revoke_token(request: Request, services: ServicesDep, viewer: Employee, token_id: RowId) -> None:
+    actions.revoke_token(services, viewer, token_id, client_ip(request))
 
 
-@router.get("/users")
-def users(store: StoreDep, viewer: LnD) -> dict:
-    return {"users": store.users()}
+@router.get("/users", response_model=UsersPage)
+def users(services: ServicesDep, viewer: LnD) -> UsersPage:
+    return UsersPage(users=services.store.users())
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
-def create_user(request: Request, store: StoreDep, viewer: LnD, body: UserIn) -> dict:
-    if problem := password_problem(body.password):
-        raise InvalidInputError(problem)
-    if body.person_id and store.get_person(body.person_id) is None:
-        raise NotFoundError(f"no person with id {body.person_id!r}")
-    user_id = store.create_user(body.username, hash_password(body.password), body.role, body.person_id)
-    store.audit(viewer.username, "user_created", body.username, body.role, client_ip(request))
-    return {"id": user_id, "username": body.username, "role": body.role}
+@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(request: Request, services: ServicesDep, viewer: LnD, body: UserIn) -> UserPublic:
+    user_id = actions.create_user(services, viewer, body.username, body.password, body.role, body.person_id,
+                                  client_ip(request))
+    return UserPublic(**services.store.user(user_id))
 
 
-@router.put("/users/{user_id}")
-def update_user(request: Request, store: StoreDep, viewer: LnD, user_id: RowId, body: UserUpdate) -> dict:
-    if store.user(user_id) is None:
-        raise NotFoundError(f"no user {user_id}")
+@router.put("/users/{user_id}", response_model=UserPublic)
+def update_user(request: Request, services: ServicesDep, viewer: LnD, user_id: RowId, body: UserUpdate) -> UserPublic:
     changes = body.model_dump(exclude_none=True)
-    if "disabled" in changes:
-        changes["disabled"] = int(changes["disabled"])
-    if changes:
-        store.update_user(user_id, **changes)
-        if changes.get("disabled"):
-            store.end_sessions_of(user_id)
-        store.audit(viewer.username, "user_changed", str(user_id), str(changes), client_ip(request))
-    user = store.user(user_id)
-    return {k: user[k] for k in ("id", "username", "role", "person_id", "disabled")}
+    return UserPublic(**actions.update_user(services, viewer, user_id, changes, client_ip(request)))
 
 
-@router.get("/audit")
-def audit(store: StoreDep, viewer: LnD, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+@router.get("/audit", response_model=AuditPage)
+def audit(services: ServicesDep, viewer: LnD, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> AuditPage:
     """Sign-ins and permission-relevant changes, newest first."""
-    return {"entries": store.audit_entries(limit)}
+    return AuditPage(entries=services.store.audit_entries(limit))

@@ -4,24 +4,24 @@ Each answers `?format=csv` with the same rows as a spreadsheet download."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from finder.analytics import analytics
 from finder.gaps import GapTopic, period
 from finder.health import content_health
+from web.actions import gaps as actions
 from web.api.csv_export import csv_response
 from web.auth import Employee, LnD
-from web.deps import ServicesDep, StoreDep
+from web.deps import ServicesDep, SettingsDep
+from web.params import RowId, Since, Until
+from web.schemas import AnalyticsReport, Created, GapRequestsPage, GapRequestStatus, GapsPage, HealthReport
 
 router = APIRouter(prefix="/api", tags=["learning & development"])
 
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet download")]
-Since = Annotated[date | None, Query(description="first day (default: 90 days ago)")]
-Until = Annotated[date | None, Query(description="last day, inclusive (default: today)")]
 
 
 def topic_json(topic: GapTopic) -> dict:
@@ -35,7 +35,7 @@ def topic_json(topic: GapTopic) -> dict:
 CSV = {200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}}
 
 
-@router.get("/gaps", responses=CSV)
+@router.get("/gaps", response_model=GapsPage, responses=CSV)
 def gaps(services: ServicesDep, viewer: LnD, since: Since = None, until: Until = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Format = "json"):
     """Unanswered (or unhelpfully answered) questions grouped into topics, most asked first."""
@@ -62,42 +62,37 @@ class GapRequestUpdate(BaseModel):
     content_id: str | None = Field(None, max_length=128)
 
 
-@router.post("/gaps/requests", status_code=status.HTTP_201_CREATED)
-def request_content(store: StoreDep, viewer: LnD, body: GapRequestIn) -> dict:
+@router.post("/gaps/requests", response_model=Created, status_code=status.HTTP_201_CREATED)
+def request_content(services: ServicesDep, viewer: LnD, body: GapRequestIn) -> Created:
     """Ask an expert to write what a gap topic is missing; it shows on their profile."""
-    requested_by = body.requested_by or viewer.person_id or viewer.username
-    return {"id": store.request_gap(body.label, body.query_ids, body.expert_id, requested_by, body.note)}
+    return Created(id=actions.request_gap(services, viewer, body.label, body.query_ids, body.expert_id, body.note,
+                                          body.requested_by))
 
 
-@router.get("/gaps/requests")
-def gap_requests(store: StoreDep, viewer: Employee, expert_id: str | None = None,
-                 status_: Annotated[str | None, Query(alias="status")] = None) -> dict:
+@router.get("/gaps/requests", response_model=GapRequestsPage)
+def gap_requests(services: ServicesDep, viewer: Employee, expert_id: str | None = None,
+                 status_: Annotated[Literal["open", "addressed", "declined"] | None, Query(alias="status")] = None,
+                 ) -> GapRequestsPage:
     """L&D sees every request; an expert sees the ones addressed to them."""
-    if viewer.role != "lnd":
-        if not viewer.person_id or expert_id not in (None, viewer.person_id):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "you can see the requests addressed to you only")
-        expert_id = viewer.person_id
-    return {"requests": store.gap_requests(expert_id, status_)}
+    return GapRequestsPage(requests=actions.gap_requests(services, viewer, expert_id, status_))
 
 
-@router.put("/gaps/requests/{request_id}")
-def update_gap_request(store: StoreDep, viewer: Employee, request_id: Annotated[int, Path(ge=1, le=2**62)], body: GapRequestUpdate) -> dict:
+@router.put("/gaps/requests/{request_id}", response_model=GapRequestStatus)
+def update_gap_request(services: ServicesDep, viewer: Employee, request_id: RowId,
+                       body: GapRequestUpdate) -> GapRequestStatus:
     """L&D, or the expert asked, marks a request addressed (with the new item) or declined."""
-    mine = [r for r in store.gap_requests(viewer.person_id) if r["id"] == request_id] if viewer.person_id else []
-    if viewer.role != "lnd" and not mine:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only L&D or the expert asked can update this request")
-    store.set_gap_request_status(request_id, body.status, body.content_id)
-    return {"id": request_id, "status": body.status}
+    actions.settle_gap_request(services, viewer, request_id, body.status, body.content_id)
+    return GapRequestStatus(id=request_id, status=body.status)
 
 
 HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review_overdue"]
 
 
-@router.get("/health", responses=CSV)
-def health(services: ServicesDep, viewer: LnD, format: Format = "json",
+@router.get("/health", response_model=HealthReport, responses=CSV)
+def health(services: ServicesDep, settings: SettingsDep, viewer: LnD, format: Format = "json",
            list_: Annotated[HealthList, Query(alias="list", description="which list, for CSV")] = "stale"):
     """Stale, low-rated, never viewed, duplicated and overdue official items, each with owners to notify."""
-    report = content_health(services.store, services.settings.stale_months)
+    report = content_health(services.store, settings.stale_months)
     if format == "csv":
         rows = [dict(row, owners=", ".join(o["name"] for o in row["owners"])) for row in report.lists()[list_]]
         return csv_response(rows, f"knowhow-health-{list_}.csv")
@@ -108,12 +103,12 @@ AnalyticsTable = Literal["daily", "by_team", "by_location", "top_questions", "to
                          "top_contributors"]
 
 
-@router.get("/analytics", responses=CSV)
-def usage(store: StoreDep, viewer: LnD, since: Since = None, until: Until = None, format: Format = "json",
+@router.get("/analytics", response_model=AnalyticsReport, responses=CSV)
+def usage(services: ServicesDep, viewer: LnD, since: Since = None, until: Until = None, format: Format = "json",
           table: Annotated[AnalyticsTable, Query(description="which table, for CSV")] = "daily"):
     """Searches, answer and helpful rates, active users by team and location, top questions and content,
     time spent reading, contributions per month and top contributors, for a date range."""
-    result = analytics(store, *period(since, until))
+    result = analytics(services.store, *period(since, until))
     if format == "csv":
         return csv_response(result.tables()[table], f"knowhow-{table}.csv")
     return {"since": result.since, "until": result.until, "totals": result.totals, **result.tables()}

@@ -7,21 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from finder.experts import Expert
-from web.auth import Reader, Viewer
-from web.deps import FinderDep
+from web.actions import search as actions
+from web.auth import Reader
+from web.deps import ServicesDep
 from web.schemas import ExpertOut, ExpertsResponse, SearchResponse, SearchResult
 
 router = APIRouter(prefix="/api", tags=["search"])
 
-QueryText = Annotated[str, Query(description="The question, in plain language (a word or a paragraph).", max_length=4000)]
+# Its longest length is `KNOWHOW_MAX_QUERY_CHARS`, checked by the finder (422 with the limit).
+QueryText = Annotated[str, Query(description="The question, in plain language (a word or a paragraph).")]
 K = Annotated[int, Query(ge=1, le=100, description="How many results (1-100).")]
 Asker = Annotated[str | None, Query(
     max_length=128, description="Person id of who asks, for analytics (L&D integrations only; "
     "otherwise the signed-in person counts).")]
-
-
-def who_asks(viewer: Viewer, asker: str | None) -> str | None:
-    return asker if asker and viewer.role == "lnd" else viewer.person_id
 
 
 def expert_out(expert: Expert) -> ExpertOut:
@@ -32,12 +30,11 @@ def expert_out(expert: Expert) -> ExpertOut:
 
 
 @router.get("/search", response_model=SearchResponse)
-def search(finder: FinderDep, q: QueryText, k: K = 10,
+def search(services: ServicesDep, q: QueryText, k: K = 10,
            experts: Annotated[int, Query(ge=0, le=100, description="How many people to suggest.")] = 5,
            asker: Asker = None, *, viewer: Reader) -> SearchResponse:
     """Knowledge that answers the question, each with its best passage, plus the colleagues who can help."""
-    answer = finder.ask(q, k=k, experts=experts, source="api", asker=who_asks(viewer, asker),
-                        audience=viewer.audience)
+    answer = actions.ask(services, viewer, q, k=k, experts=experts, source="api", asker=asker)
     return SearchResponse(
         query_id=answer.query_id,
         answered=answer.answered,
@@ -53,9 +50,9 @@ def search(finder: FinderDep, q: QueryText, k: K = 10,
 
 
 @router.get("/experts", response_model=ExpertsResponse)
-def experts(finder: FinderDep, q: QueryText, k: K = 10,
+def experts(services: ServicesDep, q: QueryText, k: K = 10,
             mentor: Annotated[bool, Query(description="Only people who opted in as mentors.")] = False,
             asker: Asker = None, *, viewer: Reader) -> ExpertsResponse:
     """The colleagues best placed to help with the question, each with the evidence for why."""
-    found = finder.experts(q, k=k, mentor_only=mentor, asker=who_asks(viewer, asker), audience=viewer.audience)
+    found = actions.find_experts(services, viewer, q, k=k, mentor_only=mentor, asker=asker)
     return ExpertsResponse(experts=[expert_out(e) for e in found])

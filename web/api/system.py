@@ -6,14 +6,13 @@ from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from indexer.importer import import_text
-from models.errors import InvalidInputError, NotFoundError
-from models.records import Feedback
+from models.errors import InvalidInputError
+from web.actions import reactions, search
 from web.auth import Employee, LnD, Reader
-from web.deps import IndexerDep, StoreDep
-from web.schemas import FeedbackIn, ImportLineError, ImportResult
+from web.deps import ServicesDep
+from web.schemas import Created, FeedbackIn, ImportLineError, ImportResult
 
 router = APIRouter(prefix="/api", tags=["system"])
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 @router.post(
@@ -21,16 +20,15 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
     response_model=ImportResult,
     openapi_extra={"requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}, "required": True}},
 )
-async def import_jsonl(request: Request, indexer: IndexerDep, viewer: LnD) -> ImportResult:
-    """Import JSON Lines (the same format as `knowhow import`); bad lines are listed, good ones applied."""
-    body = await request.body()
-    if len(body) > MAX_IMPORT_BYTES:
-        raise InvalidInputError(f"import body larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; use the CLI")
+async def import_jsonl(request: Request, services: ServicesDep, viewer: LnD) -> ImportResult:
+    """Import JSON Lines (the same format as `knowhow import`); bad lines are listed, good ones applied.
+    The body may be up to `KNOWHOW_MAX_IMPORT_BYTES` (larger imports: the CLI)."""
+    body = await request.body()  # its size is capped by the BodyLimit middleware (413)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInputError("import body is not UTF-8 text") from exc
-    report = await run_in_threadpool(import_text, indexer, text)
+    report = await run_in_threadpool(import_text, services.indexer, text)
     return ImportResult(
         people=report.people, content=report.content, deleted_people=report.deleted_people,
         deleted_content=report.deleted_content,
@@ -38,19 +36,14 @@ async def import_jsonl(request: Request, indexer: IndexerDep, viewer: LnD) -> Im
     )
 
 
-@router.post("/feedback", status_code=status.HTTP_201_CREATED)
-def feedback(store: StoreDep, viewer: Employee, body: FeedbackIn) -> dict:
+@router.post("/feedback", response_model=Created, status_code=status.HTTP_201_CREATED)
+def feedback(services: ServicesDep, viewer: Employee, body: FeedbackIn) -> Created:
     """Whether a search (or one of its results) helped."""
-    if body.query_id and store.get_query(body.query_id) is None:
-        raise NotFoundError(f"no logged query with id {body.query_id!r}")
-    if body.content_id and not store.content_exists(body.content_id):
-        raise NotFoundError(f"no content item with id {body.content_id!r}")
-    if not body.query_id and not body.content_id:
-        raise InvalidInputError("feedback needs a query_id, a content_id or both")
-    feedback_id = store.add_feedback(Feedback(**body.model_dump(), person_id=viewer.person_id))
-    return {"id": feedback_id}
+    return Created(id=reactions.search_feedback(services, viewer, body.query_id, body.content_id, body.helpful,
+                                                body.comment))
 
 
-@router.get("/stats")
-def stats(store: StoreDep, viewer: Reader) -> dict[str, int]:
-    return store.stats()
+@router.get("/stats", response_model=dict[str, int])
+def stats(services: ServicesDep, viewer: Reader) -> dict[str, int]:
+    """Counts of people and content as the viewer may see them (L&D: the whole store)."""
+    return search.stats(services, viewer)

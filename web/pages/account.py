@@ -10,9 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import InvalidInputError
 from web import auth
-from web.auth import Employee, client_ip, issue_api_token, sign_in, sign_out
-from web.deps import StoreDep
+from web.actions import accounts as actions
+from web.auth import Employee, Viewer, client_ip, sign_in, sign_out
+from web.deps import ServicesDep
 from web.pages.render import render
+from web.params import RowId
+from web.services import Services
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -52,36 +55,37 @@ def logout(request: Request) -> RedirectResponse:
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, store: StoreDep, viewer: Employee, new_token: str | None = None,
-            message: str | None = None) -> HTMLResponse:
-    return render(request, "account.html", section="account", tokens=store.tokens_of(viewer.user_id),
-                  new_token=new_token, message=message, error=None)
+def account(request: Request, services: ServicesDep, viewer: Employee, message: str | None = None) -> HTMLResponse:
+    return _account_page(request, services, viewer, message=message)
+
+
+def _account_page(request: Request, services: Services, viewer: Viewer, status_code: int = 200,
+                  new_token: str | None = None, message: str | None = None, error: str | None = None):
+    return render(request, "account.html", status_code=status_code, section="account",
+                  tokens=actions.tokens(services, viewer), new_token=new_token, message=message, error=error)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def change_password(request: Request, store: StoreDep, viewer: Employee,
+def change_password(request: Request, services: ServicesDep, viewer: Employee,
                     current: Annotated[str, Form(max_length=1024)], new: Annotated[str, Form(max_length=1024)]):
     try:
         auth.change_password(request, viewer, current, new)
     except InvalidInputError as exc:
-        return render(request, "account.html", status_code=422, section="account",
-                      tokens=store.tokens_of(viewer.user_id), new_token=None, message=None, error=str(exc))
+        return _account_page(request, services, viewer, status_code=422, error=str(exc))
     return RedirectResponse("/account?message=Password+changed", status_code=303)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
-def create_token(request: Request, store: StoreDep, viewer: Employee, name: Annotated[str, Form(min_length=1, max_length=100)]):
-    token = issue_api_token(store, viewer.user_id, name)
-    store.audit(viewer.username, "token_created", name, "", client_ip(request))
+def create_token(request: Request, services: ServicesDep, viewer: Employee,
+                 name: Annotated[str, Form(min_length=1, max_length=100)]):
+    token = actions.create_token(services, viewer, name, client_ip(request))
     # Shown once, on this response only; never put in a URL.
-    return render(request, "account.html", section="account", tokens=store.tokens_of(viewer.user_id),
-                  new_token=token, message=None, error=None)
+    return _account_page(request, services, viewer, new_token=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: int) -> RedirectResponse:
-    store.revoke_token(token_id, viewer.user_id)
-    store.audit(viewer.username, "token_revoked", str(token_id), "", client_ip(request))
+def revoke_token(request: Request, services: ServicesDep, viewer: Employee, token_id: RowId) -> RedirectResponse:
+    actions.revoke_token(services, viewer, token_id, client_ip(request))
     return RedirectResponse("/account?message=Token+revoked", status_code=303)
 
 
@@ -89,5 +93,3 @@ def revoke_token(request: Request, store: StoreDep, viewer: Employee, token_id: 
 def become_contributor(request: Request, viewer: Employee) -> RedirectResponse:
     auth.become_contributor(request, viewer)
     return RedirectResponse("/contribute", status_code=303)
-
-

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from web.actions.content import list_items
 from web.auth import Reader
-from web.deps import StoreDep
+from web.deps import ServicesDep
 from web.pages.common import Pager, author_names
 from web.pages.render import render
+from web.params import PageNumber
 
 router = APIRouter(prefix="/browse", tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 20
@@ -19,12 +21,13 @@ SORTS = {"newest": "Newest", "updated": "Recently updated", "helpful": "Most hel
 
 
 @router.get("", response_class=HTMLResponse)
-def browse(request: Request, store: StoreDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
+def browse(request: Request, services: ServicesDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
            sort: Annotated[str, Query(pattern="^(newest|updated|helpful|views|title)$")] = "newest",
-           page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+           page: PageNumber = 1) -> HTMLResponse:
+    store = services.store
     pager = Pager(page, PAGE_SIZE, 0)
-    items, pager.total = store.list_content(PAGE_SIZE, pager.offset, tag or None, kind or None, author or None, sort,
-                                            viewer.audience)
+    items, pager.total = list_items(services, viewer, PAGE_SIZE, pager.offset, tag or None, kind or None,
+                                    author or None, sort)
     writer = store.get_person(author) if author else None
     return render(request, "browse.html", section="browse", items=items, pager=pager, tag=tag, kind=kind, sort=sort,
                   author=author, writer=writer, sorts=SORTS, tags=store.tag_counts(viewer.audience)[:40],

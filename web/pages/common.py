@@ -44,3 +44,7 @@ def reactor_names(store: Store, signatures: Iterable[str]) -> dict[str, str]:
     names = author_names(store, [[s for s in signatures if not s.startswith("user:")]])
     return {s: names.get(s) or s.removeprefix("user:") for s in signatures}
 
+
+def as_sentence(message: str) -> str:
+    """A domain error's message ("the question is empty") as a sentence for a page."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")

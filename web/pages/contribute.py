@@ -1,26 +1,26 @@
-"""Write and edit knowledge: the form, its live Markdown preview, and saving through the indexer.
+"""Write and edit knowledge: the form, its live Markdown preview, and saving through the content actions.
 
-Contributors write as themselves (co-authors are theirs to choose) and edit what they wrote; L&D may
-name any authors, edit anything and mark items official. Every save keeps the previous version.
+The form shows L&D an author picker and the official mark; others write as themselves, so for them the
+page fills those fields with what the item already has (the action refuses any other value).
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from models.errors import InvalidInputError
-from models.records import Content
-from web.actions.policy import can_edit
+from models.errors import ForbiddenError
+from web.actions import content as actions
 from web.auth import Contributor, Employee, Viewer
-from web.deps import IndexerDep, StoreDep
+from web.deps import ServicesDep
 from web.markdown import to_html
-from web.pages.content import ContentId, found
 from web.pages.forms import ContentForm
+from web.pages.common import as_sentence
 from web.pages.render import render
+from web.params import ContentId
+from web.services import Services
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -34,26 +34,24 @@ def _form(title: Annotated[str, Form()] = "", body: Annotated[str, Form()] = "",
 
 
 FormDep = Annotated[ContentForm, Depends(_form)]
+# Where a rule's complaint shows on the form, by the field it names.
+FIELDS = {"title": "title", "body": "body", "kind": "kind", "tags": "tags", "authors": "coauthors",
+          "visible_teams": "visible_teams"}
 
 
-def _as_allowed(viewer: Viewer, form: ContentForm, item: dict | None) -> ContentForm:
-    """What the viewer may decide. Others than L&D write as themselves (an edit keeps the first author)
-    and cannot change the official mark, whatever the request says."""
+def _hidden_fields(viewer: Viewer, form: ContentForm, item: dict | None) -> ContentForm:
+    """Fields the form does not show to others than L&D: the first author, and the official mark unless
+    the post sets it (then the action refuses it, as it does over the API)."""
     if viewer.role == "lnd":
         return form
     form.author = (item["authors"][0] if item and item["authors"] else viewer.person_id) or ""
-    form.official = bool(item and item["official"])
+    form.official = form.official or bool(item and item["official"])
     return form
 
 
-def _editable(store, viewer: Viewer, content_id: str) -> dict:
-    item = found(store, viewer, content_id)
-    if not can_edit(viewer, item):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the authors of this item and L&D can edit it.")
-    return item
-
-
-def _page(request: Request, store, viewer: Viewer, form: ContentForm, errors: dict, item: dict | None = None):
+def _page(request: Request, services: Services, viewer: Viewer, form: ContentForm, errors: dict,
+          item: dict | None = None):
+    store = services.store
     return render(
         request, "contribute.html", status_code=422 if errors else 200, section="contribute", form=form,
         errors=errors, item=item, people=store.person_names(), tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
@@ -62,33 +60,35 @@ def _page(request: Request, store, viewer: Viewer, form: ContentForm, errors: di
     )
 
 
-def _save(request: Request, store, indexer, viewer: Viewer, form: ContentForm, content_id: str, item: dict | None):
-    form = _as_allowed(viewer, form, item)
-    lnd = viewer.role == "lnd"
-    errors = form.check(store, choose_author=lnd, own_team=None if lnd else (viewer.team or ""))
-    record = errors or form.record(content_id, item, created_by=viewer.username)
-    if isinstance(record, Content):
-        try:
-            indexer.save_content(record, edited_by=viewer.username)
-        except InvalidInputError as exc:  # an author removed between the check and the save
-            record = {"author": str(exc)}
-    if not isinstance(record, Content):
-        return _page(request, store, viewer, form, record, item)
-    return RedirectResponse(f"/content/{content_id}?saved=1", status_code=303)
+def _save(request: Request, services: Services, viewer: Viewer, form: ContentForm, item: dict | None):
+    form = _hidden_fields(viewer, form, item)
+    errors = form.check(choose_author=viewer.role == "lnd")
+    for problem in actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item):
+        if isinstance(problem, ForbiddenError) and problem.field is None:
+            raise problem  # not something to fix in the form: the error page says why
+        errors.setdefault(FIELDS.get(problem.field, "form"), as_sentence(str(problem)))
+    draft = errors or form.draft(item)
+    if isinstance(draft, dict):
+        return _page(request, services, viewer, form, draft, item)
+    if item is None:
+        saved = actions.create_item(services, viewer, draft)
+    else:
+        saved, _ = actions.replace_item(services, viewer, item["id"], draft)
+    return RedirectResponse(f"/content/{saved['id']}?saved=1", status_code=303)
 
 
 @router.get("/contribute", response_class=HTMLResponse)
-def new(request: Request, store: StoreDep, viewer: Employee, author: str = "") -> HTMLResponse:
+def new(request: Request, services: ServicesDep, viewer: Employee, author: str = "") -> HTMLResponse:
     """The form for contributors; an employee is first offered to become one (one click)."""
     if not viewer.at_least("contributor"):
         return render(request, "become_contributor.html", section="contribute")
     form = ContentForm(author=author or viewer.person_id or "")
-    return _page(request, store, viewer, _as_allowed(viewer, form, None), {})
+    return _page(request, services, viewer, _hidden_fields(viewer, form, None), {})
 
 
 @router.post("/contribute", response_class=HTMLResponse)
-def create(request: Request, store: StoreDep, indexer: IndexerDep, viewer: Contributor, form: FormDep):
-    return _save(request, store, indexer, viewer, form, f"c-{uuid.uuid4().hex[:12]}", None)
+def create(request: Request, services: ServicesDep, viewer: Contributor, form: FormDep):
+    return _save(request, services, viewer, form, None)
 
 
 @router.post("/contribute/preview", response_class=HTMLResponse)
@@ -98,12 +98,11 @@ def preview(request: Request, viewer: Contributor, body: Annotated[str, Form()] 
 
 
 @router.get("/content/{content_id}/edit", response_class=HTMLResponse)
-def edit(request: Request, store: StoreDep, viewer: Contributor, content_id: ContentId) -> HTMLResponse:
-    item = _editable(store, viewer, content_id)
-    return _page(request, store, viewer, ContentForm.of_item(item), {}, item)
+def edit(request: Request, services: ServicesDep, viewer: Contributor, content_id: ContentId) -> HTMLResponse:
+    item = actions.editable_item(services, viewer, content_id)
+    return _page(request, services, viewer, ContentForm.of_item(item), {}, item)
 
 
 @router.post("/content/{content_id}/edit", response_class=HTMLResponse)
-def update(request: Request, store: StoreDep, indexer: IndexerDep, viewer: Contributor, content_id: ContentId,
-           form: FormDep):
-    return _save(request, store, indexer, viewer, form, content_id, _editable(store, viewer, content_id))
+def update(request: Request, services: ServicesDep, viewer: Contributor, content_id: ContentId, form: FormDep):
+    return _save(request, services, viewer, form, actions.editable_item(services, viewer, content_id))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from models.mentoring_store import AVAILABILITY, MAX_CAPACITY
-from models.records import KINDS, Content, Person, utc_now
-from models.store import Store
+from models.records import KINDS
+from web.schemas import ContentIn
 
 MAX_TAGS = 20
 MAX_TAG_CHARS = 50
@@ -56,9 +56,9 @@ class ContentForm:
     def teams(self) -> list[str]:
         return split_list(self.visible_teams)
 
-    def check(self, store: Store, choose_author: bool = True, own_team: str | None = None) -> dict[str, str]:
-        """Errors by field. `choose_author`: the author comes from the form (L&D), not from the account.
-        `own_team`: the writer must keep the item visible to their own team (or they could not see it)."""
+    def check(self, choose_author: bool) -> dict[str, str]:
+        """What is wrong with the input's shape, by field (who may write what is the action's to say).
+        `choose_author`: the author comes from the form (L&D), not from the account."""
         errors = {}
         if not self.title.strip():
             errors["title"] = "Give the item a title."
@@ -75,44 +75,21 @@ class ContentForm:
             errors["tags"] = f"Use at most {MAX_TAGS} tags."
         elif any(len(tag) > MAX_TAG_CHARS for tag in tags):
             errors["tags"] = f"Keep each tag under {MAX_TAG_CHARS} characters."
-        known = store.existing_person_ids(self.authors)
         if choose_author and not self.author:
             errors["author"] = "Choose who wrote it."
-        elif self.author and self.author not in known:
-            errors["author"] = "Choose a colleague from the list."
-        if any(pid not in known for pid in self.coauthors):
-            errors["coauthors"] = "Choose co-authors from the list."
-        if problem := self._teams_problem(store.teams(), own_team):
-            errors["visible_teams"] = problem
         return errors
 
-    def _teams_problem(self, known: list[str], own_team: str | None) -> str | None:
-        by_name = {team.casefold(): team for team in known}
-        unknown = [team for team in self.teams if team.casefold() not in by_name]
-        if unknown:
-            return f"No team is called {', '.join(unknown)}. Teams: {', '.join(known)}."
-        # Stored as the directory spells them: visibility compares team names exactly.
-        self.visible_teams = ", ".join(dict.fromkeys(by_name[team.casefold()] for team in self.teams))
-        if own_team is not None and self.teams and own_team not in self.teams:
-            if not own_team:
-                return "Your account belongs to no team, so you could not see the item yourself; leave this empty."
-            return f"Include your own team ({own_team}), or you could not see the item yourself."
-        return None
-
-    def record(self, content_id: str, existing: dict | None = None, created_by: str | None = None
-               ) -> Content | dict[str, str]:
-        """The item to save (an edit keeps its id, creation time, creator and unknown fields), or errors."""
+    def draft(self, existing: dict | None = None) -> ContentIn | dict[str, str]:
+        """The item as submitted, with what the form does not show (unknown fields, review date) kept
+        from the stored item; or errors by field."""
         kept = {}
         if existing:
-            kept = {**(existing.get("extra") or {}), "created": existing["created"],
-                    "review_due": existing.get("review_due"), "created_by": existing.get("created_by")}
+            kept = {**(existing.get("extra") or {}), "review_due": existing.get("review_due")}
             kept = {k: v for k, v in kept.items() if v is not None}
-        else:
-            kept = {"created_by": created_by}
         try:
-            return Content(
-                **kept, id=content_id, title=self.title, body=self.body, kind=self.kind, tags=split_list(self.tags),
-                authors=self.authors, official=self.official, visible_teams=self.teams, updated=utc_now(),
+            return ContentIn(
+                **kept, title=self.title, body=self.body, kind=self.kind, tags=split_list(self.tags),
+                authors=self.authors, official=self.official, visible_teams=self.teams,
             )
         except ValidationError as exc:
             return _field_errors(exc, {"title", "body", "kind", "tags", "authors", "visible_teams"}, "body")
@@ -146,11 +123,10 @@ class ProfileForm:
             errors["capacity"] = f"A whole number from 0 to {MAX_CAPACITY}."
         return errors
 
-    def record(self, person: dict) -> Person | dict[str, str]:
-        """The person with the edited fields; everything else (name, email, unknown fields) kept."""
-        kept = {k: person[k] for k in ("id", "name", "email", "title", "team", "location")}
-        try:
-            return Person(**(person.get("extra") or {}), **kept, bio=self.bio, skills=split_list(self.skills),
-                          mentor=self.mentor)
-        except ValidationError as exc:
-            return _field_errors(exc, {"bio", "skills"}, "bio")
+    def changes(self) -> dict:
+        """The self-service fields as the profile action takes them."""
+        return {"bio": self.bio, "skills": split_list(self.skills), "mentor": self.mentor}
+
+    @property
+    def mentoring(self) -> tuple[str, int]:
+        return self.availability, int(self.capacity)

@@ -4,7 +4,6 @@ its CSV export."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,25 +12,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from finder.analytics import analytics
 from finder.gaps import period
 from finder.health import content_health
+from web.actions.gaps import request_gap
 from web.auth import LnD
 from web.charts import bar_chart, line_chart, sparkline
-from web.deps import ServicesDep, StoreDep
+from web.deps import ServicesDep, SettingsDep
 from web.pages.render import render
+from web.params import Since, Until
 
 router = APIRouter(prefix="/lnd", tags=["pages"], include_in_schema=False)
 
 
-def _range(since: date | None, until: date | None) -> tuple[str, str, dict]:
+def _range(since, until) -> tuple[str, str, dict]:
     start, end = period(since, until)
     shown = {"since": since.isoformat() if since else start[:10], "until": until.isoformat() if until else end[:10]}
     return start, end, shown
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, store: StoreDep, viewer: LnD, since: date | None = None,
-              until: date | None = None) -> HTMLResponse:
+def dashboard(request: Request, services: ServicesDep, viewer: LnD, since: Since = None,
+              until: Until = None) -> HTMLResponse:
     start, end, shown = _range(since, until)
-    data = analytics(store, start, end)
+    data = analytics(services.store, start, end)
     days = [row["day"] for row in data.daily]
     charts = {
         "searches": line_chart("Searches per day", days, {
@@ -42,12 +43,12 @@ def dashboard(request: Request, store: StoreDep, viewer: LnD, since: date | None
                                    [r["items"] for r in data.contributions]),
     }
     return render(request, "lnd_dashboard.html", section="lnd", data=data, charts=charts, range=shown,
-                  mentors=store.mentor_load())
+                  mentors=services.store.mentor_load())
 
 
 @router.get("/gaps", response_class=HTMLResponse)
-def gaps(request: Request, services: ServicesDep, viewer: LnD, since: date | None = None,
-         until: date | None = None, requested: bool = False) -> HTMLResponse:
+def gaps(request: Request, services: ServicesDep, viewer: LnD, since: Since = None,
+         until: Until = None, requested: bool = False) -> HTMLResponse:
     start, end, shown = _range(since, until)
     topics = services.gaps.topics(start, end, limit=50)
     trends = {t.key: sparkline([n for _, n in t.weekly]) for t in topics}
@@ -58,17 +59,16 @@ def gaps(request: Request, services: ServicesDep, viewer: LnD, since: date | Non
 
 
 @router.post("/gaps/request")
-def request_content(store: StoreDep, viewer: LnD, label: Annotated[str, Form(min_length=1, max_length=500)],
+def request_content(services: ServicesDep, viewer: LnD, label: Annotated[str, Form(min_length=1, max_length=500)],
                     query_ids: Annotated[str, Form(min_length=1, max_length=200_000)],
                     expert_id: Annotated[str, Form(min_length=1, max_length=128)],
                     note: Annotated[str, Form(max_length=5000)] = "") -> RedirectResponse:
     """Ask an expert to write what a topic is missing; it appears on their profile."""
-    store.request_gap(label, query_ids.split(","), expert_id, viewer.person_id or viewer.username, note)
+    request_gap(services, viewer, label, query_ids.split(","), expert_id, note)
     return RedirectResponse("/lnd/gaps?requested=true", status_code=303)
 
 
 @router.get("/health", response_class=HTMLResponse)
-def health(request: Request, services: ServicesDep, viewer: LnD) -> HTMLResponse:
-    report = content_health(services.store, services.settings.stale_months)
-    return render(request, "lnd_health.html", section="lnd", lists=report.lists(),
-                  stale_months=services.settings.stale_months)
+def health(request: Request, services: ServicesDep, settings: SettingsDep, viewer: LnD) -> HTMLResponse:
+    report = content_health(services.store, settings.stale_months)
+    return render(request, "lnd_health.html", section="lnd", lists=report.lists(), stale_months=settings.stale_months)

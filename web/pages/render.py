@@ -152,6 +152,18 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+def is_real_visit(request: Request) -> bool:
+    """Whether a person opened this page (a navigation, or htmx on one of our pages), not a browser
+    fetching it as an image, script or frame another page embeds. Pages that record something (a view,
+    a logged question) record it only for real visits. Browsers say what a fetch is for in
+    Sec-Fetch-Dest; without it (old browsers, scripts), a fetch that accepts HTML counts."""
+    destination = request.headers.get("sec-fetch-dest")
+    if destination is not None:
+        return destination == "document" or (destination == "empty" and request.headers.get("HX-Request") == "true")
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or accept in ("", "*/*")
+
+
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     # The same URL answers with a page or a fragment: caches must key on the header that decides.

@@ -18,7 +18,8 @@ def current_viewer(context):
 
 @pass_context
 def csrf_field(context) -> Markup:
-    """The hidden input every POST form carries; htmx sends the same token as a header."""
+    """The hidden input every POST form carries (the session's token, or an SSO proxy user's; empty when not
+    signed in); htmx sends the same token as a header."""
     token = resolve_viewer(context["request"]).csrf or ""
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
 

@@ -1,0 +1,191 @@
+"""Knowledge items: who sees, writes, edits, deletes and restores them.
+
+Visibility: an item restricted to teams is, for everyone outside them, indistinguishable from an item
+that never existed (404 everywhere, no counts, no versions). Writing: contributors publish as
+themselves, keep the item visible to their own team, never change the official mark, and never choose
+ids (a chosen id could collide with a hidden or deleted item and so reveal or take it over); L&D may do
+all of that.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from models.errors import ConflictError, ForbiddenError, InvalidInputError, KnowhowError, NotFoundError
+from models.records import Content, utc_now
+from web.actions.policy import can_edit
+from web.auth import Viewer
+from web.schemas import ContentIn
+from web.services import Services
+
+# Fields the app decides, never the client: a whole replacement keeps them from the stored item.
+KEPT_ON_REPLACE = ("created", "created_by")
+
+
+def not_found(content_id: str) -> NotFoundError:
+    return NotFoundError(f"no content item with id {content_id!r}")
+
+
+def visible_item(services: Services, viewer: Viewer, content_id: str) -> dict:
+    """The item, or NotFoundError both when it does not exist and when the viewer may not see it."""
+    row = services.store.get_content(content_id)
+    if row is None or not viewer.audience.sees(row["visible_teams"]):
+        raise not_found(content_id)
+    return row
+
+
+def editable_item(services: Services, viewer: Viewer, content_id: str) -> dict:
+    item = visible_item(services, viewer, content_id)
+    if not can_edit(viewer, item):
+        raise ForbiddenError("only the authors of this item and L&D change it")
+    return item
+
+
+def list_items(services: Services, viewer: Viewer, limit: int, offset: int, tag: str | None = None,
+               kind: str | None = None, author: str | None = None, sort: str = "newest") -> tuple[list[dict], int]:
+    return services.store.list_content(limit, offset, tag, kind, author, sort, viewer.audience)
+
+
+def create_item(services: Services, viewer: Viewer, draft: ContentIn) -> dict:
+    """A new item under a generated id (L&D may choose one); findable by the next search."""
+    if draft.id is not None:
+        if viewer.role != "lnd":
+            raise ForbiddenError("only L&D chooses item ids; leave `id` out and one is made")
+        if services.store.content_exists(draft.id):
+            raise ConflictError(f"content item {draft.id!r} exists; use PUT to replace it")
+    content_id = draft.id or new_content_id()
+    return _save(services, viewer, content_id, draft, None)
+
+
+def replace_item(services: Services, viewer: Viewer, content_id: str, draft: ContentIn) -> tuple[dict, bool]:
+    """Replace an item whole, or (L&D only) create it under this id; returns (item, created)."""
+    existing = services.store.get_content(content_id)
+    if existing is None or not viewer.audience.sees(existing["visible_teams"]):
+        if viewer.role != "lnd":  # the same answer for "never existed" and "hidden from you"
+            raise not_found(content_id)
+        return _save(services, viewer, content_id, draft, None), True
+    if not can_edit(viewer, existing):
+        raise ForbiddenError("only the authors of this item and L&D change it")
+    return _save(services, viewer, content_id, draft, existing), False
+
+
+def update_item(services: Services, viewer: Viewer, content_id: str, changes: dict) -> dict:
+    """Change some fields of an item (PATCH): the others keep their stored values."""
+    existing = editable_item(services, viewer, content_id)
+    current = {k: v for k, v in existing.items() if k not in ("extra", "views", "id")}
+    merged = ContentIn.model_validate({**(existing.get("extra") or {}), **current, **changes})
+    return _save(services, viewer, content_id, merged, existing)
+
+
+def _save(services: Services, viewer: Viewer, content_id: str, draft: ContentIn, existing: dict | None) -> dict:
+    record = _checked_record(services, viewer, content_id, draft, existing)
+    services.indexer.save_content(record, edited_by=viewer.username)
+    return services.store.get_content(content_id)
+
+
+def _checked_record(services: Services, viewer: Viewer, content_id: str, draft: ContentIn,
+                    existing: dict | None) -> Content:
+    problems = draft_problems(services, viewer, draft.authors, draft.visible_teams, draft.official, existing)
+    if problems:
+        raise problems[0]
+    fields = draft.model_dump(exclude={"id"})
+    kept = {key: existing.get(key) for key in KEPT_ON_REPLACE} if existing else {"created_by": viewer.username}
+    return Content(**{**fields, **{k: v for k, v in kept.items() if v is not None}, "id": content_id,
+                      "visible_teams": canonical_teams(services, draft.visible_teams), "updated": utc_now()})
+
+
+def draft_problems(services: Services, viewer: Viewer, authors: list[str], visible_teams: list[str],
+                   official: bool, existing: dict | None) -> list[KnowhowError]:
+    """Every reason the viewer may not save a draft with these authors, teams and official mark (a new
+    item when `existing` is None), so a form can show them all at once."""
+    problems: list[KnowhowError] = []
+    lnd = viewer.role == "lnd"
+    if official != bool(existing and existing["official"]) and not lnd:
+        problems.append(ForbiddenError("only L&D marks items official (or removes the mark)"))
+    if not lnd and (problem := _authorship_problem(viewer, authors, existing)):
+        problems.append(problem)
+    unknown = set(authors) - services.store.existing_person_ids(authors)
+    if unknown:
+        problems.append(InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}", field="authors"))
+    try:
+        teams = canonical_teams(services, visible_teams)
+        if not lnd and (problem := _own_team_problem(viewer, teams)):
+            problems.append(problem)
+    except InvalidInputError as exc:
+        problems.append(exc)
+    return problems
+
+
+def _authorship_problem(viewer: Viewer, authors: list[str], existing: dict | None) -> ForbiddenError | None:
+    """Contributors write as themselves: a new item names them; an edit keeps its first author."""
+    if existing is not None:
+        owner = existing["authors"][0] if existing["authors"] else None
+        if owner is not None and owner not in authors:
+            return ForbiddenError("only L&D removes an item's first author", field="authors")
+        return None
+    if viewer.person_id is None:
+        if authors:
+            return ForbiddenError("your account is not linked to a person, so it cannot name authors; "
+                                  "ask L&D to link it", field="authors")
+    elif viewer.person_id not in authors:
+        return ForbiddenError("you publish as yourself: include your own person id among the authors",
+                              field="authors")
+    return None
+
+
+def canonical_teams(services: Services, teams: list[str]) -> list[str]:
+    """Team names as the directory spells them (visibility compares them exactly); unknown ones refused."""
+    if not teams:
+        return []
+    known = services.store.teams()
+    by_name = {team.casefold(): team for team in known}
+    unknown = [team for team in teams if team.casefold() not in by_name]
+    if unknown:
+        raise InvalidInputError(f"no team is called {', '.join(unknown)}; teams: {', '.join(known)}",
+                                field="visible_teams")
+    return list(dict.fromkeys(by_name[team.casefold()] for team in teams))
+
+
+def _own_team_problem(viewer: Viewer, teams: list[str]) -> InvalidInputError | None:
+    """A restricted item must stay visible to its writer's team, or they would lose it themselves."""
+    if not teams or (viewer.team and viewer.team in teams):
+        return None
+    if not viewer.team:
+        return InvalidInputError("your account belongs to no team, so you could not see the item yourself; "
+                                 "leave the teams empty", field="visible_teams")
+    return InvalidInputError(f"include your own team ({viewer.team}), or you could not see the item yourself",
+                             field="visible_teams")
+
+
+def delete_item(services: Services, viewer: Viewer, content_id: str) -> None:
+    """Remove an item; its last state is kept as a version (L&D can bring it back)."""
+    existing = editable_item(services, viewer, content_id)
+    services.store.save_version(content_id, {k: v for k, v in existing.items() if k != "views"}, viewer.username)
+    services.store.audit(viewer.username, "content_deleted", content_id, existing["title"])
+    services.indexer.delete_content([content_id])
+
+
+def item_versions(services: Services, viewer: Viewer, content_id: str) -> list[dict]:
+    """Earlier states of a visible item, newest first, without the states the viewer could not have seen
+    (a version restricted to other teams stays restricted after the item opens up)."""
+    visible_item(services, viewer, content_id)
+    return [v for v in services.store.versions(content_id) if _version_visible(viewer, v)]
+
+
+def _version_visible(viewer: Viewer, version: dict) -> bool:
+    return viewer.audience.sees(version["record"].get("visible_teams") or [])
+
+
+def restore_version(services: Services, viewer: Viewer, content_id: str, version: int,
+                    ip: str | None = None) -> dict:
+    """Bring an earlier version back; the state it replaces becomes a version itself, so nothing is lost."""
+    editable_item(services, viewer, content_id)
+    if not _version_visible(viewer, services.store.version(content_id, version)):
+        raise NotFoundError(f"item {content_id!r} has no version {version}")
+    services.indexer.restore_version(content_id, version, viewer.username)
+    services.store.audit(viewer.username, "content_restored", content_id, f"version {version}", ip)
+    return services.store.get_content(content_id)
+
+
+def new_content_id() -> str:
+    return f"c-{uuid.uuid4().hex[:12]}"
