@@ -48,7 +48,8 @@ def create_content(services: ServicesDep, viewer: Contributor, body: ContentIn) 
     return public(actions.create_item(services, viewer, body))
 
 
-@router.put("/{content_id}", response_model=ContentPublic)
+@router.put("/{content_id}", response_model=ContentPublic,
+            responses={201: {"model": ContentPublic, "description": "Created under this id (L&D)"}})
 def replace_content(services: ServicesDep, viewer: Contributor, content_id: ContentId, body: ContentIn,
                     response: Response) -> ContentPublic:
     """Replace an item whole (L&D may also create one under this id); the previous state is kept as a version."""

@@ -50,7 +50,8 @@ def create_person(services: ServicesDep, viewer: LnD, body: PersonIn) -> PersonP
     return _public(services, viewer, actions.create_person(services, viewer, body))
 
 
-@router.put("/{person_id}", response_model=PersonPublic)
+@router.put("/{person_id}", response_model=PersonPublic,
+            responses={201: {"model": PersonPublic, "description": "Added under this id (L&D)"}})
 def replace_person(services: ServicesDep, viewer: Employee, person_id: PersonId, body: PersonIn,
                    response: Response) -> PersonPublic:
     """Replace a person's record (L&D), or one's own bio, skills and mentor opt-in (the rest is kept)."""
