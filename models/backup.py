@@ -26,15 +26,24 @@ def backup(settings: Settings, target: Path) -> dict:
     store = Store(settings.db_path)
     try:
         store.backup_to(target / settings.db_path.name)
-        counts = store.stats()
     finally:
         store.close()
+    counts = _counts(target / settings.db_path.name)
     if settings.index_dir.exists():
         shutil.copytree(settings.index_dir, target / settings.index_dir.name)
     manifest = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "schema_version": schema_version(), "source": str(settings.data), "counts": counts}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def _counts(copy: Path) -> dict[str, int]:
+    """The manifest's counts, from the copy itself: the live database may have changed since."""
+    store = Store(copy)
+    try:
+        return store.stats()
+    finally:
+        store.close()
 
 
 def restore(settings: Settings, source: Path) -> dict:

@@ -7,6 +7,8 @@ from click.testing import CliRunner
 
 from indexer.importer import import_files
 from models import migrations
+from models.backup import backup
+from models.records import Content
 from models.store import Store
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
 from web.cli import cli
@@ -32,6 +34,28 @@ def test_backup_then_restore_elsewhere_answers_identically(services, make_servic
     restored = runner.invoke(cli, ["--data", str(target), "restore", str(backup)])
     assert restored.exit_code == 0, restored.output
     assert _answers(make_services(target)) == expected
+
+
+def test_backup_manifest_counts_what_the_copy_holds(services, tmp_path, monkeypatch):
+    """The service keeps writing during a backup: the manifest must describe the copy, not the live
+    database a moment later."""
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    copy = Store.backup_to
+
+    def copy_then_a_write_lands(store, path):
+        copy(store, path)
+        late = Content(id="c-late", title="Late", body="Just missed the copy.")
+        with services.store.transaction():  # a write that just missed the copy, its passage not embedded yet
+            services.store.upsert_content([late])
+            services.store.replace_chunks({late.id: (late.title, services.indexer.chunk(late))})
+
+    monkeypatch.setattr(Store, "backup_to", copy_then_a_write_lands)
+    manifest = backup(services.settings, tmp_path / "backup")
+    copied = Store(tmp_path / "backup" / "knowhow.db")
+    assert manifest["counts"] == copied.stats()
+    assert (manifest["counts"]["content"], manifest["counts"]["chunks_pending"]) == (1, 0)
+    assert services.store.stats()["chunks_pending"] == 1
+    copied.close()
 
 
 def test_restore_keeps_the_replaced_data_aside(services, tmp_path):
