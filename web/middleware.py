@@ -21,6 +21,9 @@ HEADERS = [
 ]
 # The API docs page loads its scripts from a CDN that is unreachable here; /docs gets a looser policy.
 DOCS_CSP = b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+# Reading (and dropping) the rest of an over-limit body lets a client that is still sending read the 413;
+# closing at once would reset the connection under it. Past this many times the limit, close anyway.
+DRAIN_FACTOR = 10
 
 
 class SecurityHeaders:
@@ -45,7 +48,12 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Refuse bodies over the limit with 413, whether or not the client declared a length."""
+    """Refuse bodies over the limit with 413 and a JSON message, whether or not the client declared a length.
+
+    The body is read here, up to the limit, before the app runs. Raising from inside the app's own reading
+    does not work: FastAPI turns any error while parsing a JSON or form body into a 400, and a handler
+    reading a form would turn it into a 500.
+    """
 
     def __init__(self, app: ASGIApp, limit: int, import_limit: int):
         self.app, self.limit, self.import_limit = app, limit, import_limit
@@ -59,25 +67,33 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
             return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        parts, size, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away mid-body: nobody to answer
+            parts.append(message.get("body", b""))
+            size += len(parts[-1])
+            more = message.get("more_body", False)
+            if size > limit:
+                if more:
+                    await _drain(receive, DRAIN_FACTOR * limit)
+                await _too_large(send, limit)
+                return
+        pending = [{"type": "http.request", "body": b"".join(parts), "more_body": False}]
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await _too_large(send, limit)
+        async def replay() -> Message:
+            return pending.pop() if pending else await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+async def _drain(receive: Receive, budget: int) -> None:
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))
 
 
 async def _too_large(send: Send, limit: int) -> None:
