@@ -48,13 +48,17 @@ class Indexer:
     def apply(self, changes: Changes, progress: Progress = no_progress) -> None:
         """Store a batch of upserts and deletions in one transaction, then embed and index what changed."""
         with self.store.transaction():
-            self.store.upsert_people(changes.people)
-            self.store.upsert_content(changes.content)
-            self.store.replace_chunks(dict(self._changed_chunks(changes.content)))
-            self.store.delete_content(changes.deleted_content)
-            self.store.delete_people(changes.deleted_people)
-            self.store.bump_generation()
+            self._write(changes)
         self.resume(progress)
+
+    def _write(self, changes: Changes) -> None:
+        """The SQLite side of `apply`, inside the caller's transaction."""
+        self.store.upsert_people(changes.people)
+        self.store.upsert_content(changes.content)
+        self.store.replace_chunks(dict(self._changed_chunks(changes.content)))
+        self.store.delete_content(changes.deleted_content)
+        self.store.delete_people(changes.deleted_people)
+        self.store.bump_generation()
 
     def resume(self, progress: Progress = no_progress) -> int:
         """Embed every passage still without a vector, batch by batch, then bring the indexes in step."""
@@ -131,14 +135,17 @@ class Indexer:
 
     def save_content(self, item: Content, edited_by: str | None = None) -> None:
         """Store one item (from the API or a form) and make it findable by the next search.
-        The state it replaces is kept as a version, so any edit can be undone."""
-        unknown = set(item.authors) - self.store.existing_person_ids(item.authors)
-        if unknown:
-            raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")
-        previous = self.store.get_content(item.id)
-        if previous is not None:
-            self.store.save_version(item.id, _record_fields(previous), edited_by)
-        self.apply(Changes.of(content=[item]))
+        The state it replaces is kept as a version, in the same transaction as the item: a write that
+        fails leaves neither behind."""
+        with self.store.transaction():
+            unknown = set(item.authors) - self.store.existing_person_ids(item.authors)
+            if unknown:
+                raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")
+            previous = self.store.get_content(item.id)
+            if previous is not None:
+                self.store.save_version(item.id, _record_fields(previous), edited_by)
+            self._write(Changes.of(content=[item]))
+        self.resume()
 
     def restore_version(self, content_id: str, version: int, edited_by: str | None = None) -> None:
         """Bring back an earlier version (itself saved as a new version first, so nothing is lost)."""
@@ -148,8 +155,16 @@ class Indexer:
     def upsert_person(self, person: Person) -> None:
         self.apply(Changes.of(people=[person]))
 
-    def delete_content(self, ids: Iterable[str]) -> None:
-        self.apply(Changes.of(deleted_content=ids))
+    def delete_content(self, ids: Iterable[str], edited_by: str | None = None) -> None:
+        """Remove items. With `edited_by` (a person deleting, not an import), each item's last state is kept
+        as a version in the same transaction: it can be brought back, and a failed delete keeps nothing."""
+        changes = Changes.of(deleted_content=ids)
+        with self.store.transaction():
+            if edited_by is not None:
+                for row in self.store.content_by_ids(changes.deleted_content).values():
+                    self.store.save_version(row["id"], _record_fields(row), edited_by)
+            self._write(changes)
+        self.resume()
 
     def delete_people(self, ids: Iterable[str]) -> None:
         self.apply(Changes.of(deleted_people=ids))

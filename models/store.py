@@ -51,9 +51,29 @@ class Store(
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """Group writes so a batch commits (or fails) as a whole."""
-        with self.db.atomic() as db:
+        """Group writes so a batch commits (or fails, leaving nothing behind) as a whole.
+
+        The write lock is taken up front (`BEGIN IMMEDIATE`), where busy_timeout makes a second writer
+        wait its turn. A deferred transaction that reads first and then writes fails at once with
+        "database is locked" when another connection wrote in between: SQLite cannot wait there.
+        Nested calls become savepoints of the outer transaction.
+        """
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield db
+        except BaseException:
+            db.rollback()
+            raise
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
 
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the live database (SQLite's online backup API), safe while others write."""
