@@ -6,8 +6,12 @@ visible (passages whose vector is NULL); `resume` finishes it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
 
 from indexer.chunking import chunk_markdown
 from indexer.embedder import Embedder
@@ -41,6 +45,7 @@ class Changes:
 class Indexer:
     def __init__(self, store: Store, embedder: Embedder, indexes: IndexSet, settings: Settings):
         self.store, self.embedder, self.indexes, self.settings = store, embedder, indexes, settings
+        self._embedding = threading.Lock()  # not the index lock: searches never wait on the model
 
     def chunk(self, item: Content):
         return chunk_markdown(item.id, item.body, self.settings.chunk_words, self.settings.chunk_overlap_words)
@@ -61,19 +66,26 @@ class Indexer:
         self.store.bump_generation()
 
     def resume(self, progress: Progress = no_progress) -> int:
-        """Embed every passage still without a vector, batch by batch, then bring the indexes in step."""
+        """Embed every passage still without a vector, batch by batch, then bring the indexes in step.
+
+        The model runs outside the index lock, which searches take: a long item embedding for a minute
+        must not stall them. Embedding has its own lock instead, so two resumes (two writes at once)
+        never embed the same passage twice; the second finds only what the first left.
+        """
         embedded = 0
-        with self.indexes.lock:
+        with self._embedding:
             for table in TABLES:
                 ids = self.store.passage_ids(table, pending_only=True)
-                embedded += self._embed(table, ids, self.indexes[table], progress)
+                embedded += self._embed(table, ids, partial(self.indexes.add, table), progress)
+        with self.indexes.lock:
             self.indexes.sync()
             if embedded:
                 self.indexes.save()
         return embedded
 
-    def _embed(self, table: str, ids: list[int], index: VectorIndex, progress: Progress) -> int:
-        """Encode passages in batches; each batch commits its vectors before the next, so work survives a crash."""
+    def _embed(self, table: str, ids: list[int], add: Callable[[list[int], np.ndarray], None], progress: Progress) -> int:
+        """Encode passages in batches; each batch commits its vectors before `add` puts them in an index,
+        so work survives a crash."""
         total = len(ids)
         if total:
             progress(table, 0, total)
@@ -86,7 +98,7 @@ class Indexer:
             with self.store.transaction():
                 self.store.set_vectors(table, batch, vectors)
                 self.store.bump_generation()
-            index.add(batch, vectors)
+            add(batch, vectors)
             progress(table, min(start + size, total), total)
         if total and self.store.get_meta("vector_model") is None:
             self.store.set_meta("vector_model", self.embedder.name)
@@ -104,8 +116,10 @@ class Indexer:
             self.store.bump_generation()
         fresh = {table: VectorIndex(self.embedder.dim, self.embedder.name) for table in TABLES}
         embedded = 0
-        for table in TABLES:
-            embedded += self._embed(table, self.store.passage_ids(table, pending_only=False), fresh[table], progress)
+        with self._embedding:
+            for table in TABLES:
+                ids = self.store.passage_ids(table, pending_only=False)
+                embedded += self._embed(table, ids, fresh[table].add, progress)
         with self.store.transaction():
             self.store.set_meta("vector_model", self.embedder.name)
         with self.indexes.lock:

@@ -47,6 +47,11 @@ class IndexSet:
     def __getitem__(self, table: str) -> VectorIndex:
         return self.indexes[table]
 
+    def add(self, table: str, ids, vectors: np.ndarray) -> None:
+        """Add freshly stored vectors to the live index, under the lock searches take (briefly)."""
+        with self.lock:
+            self.indexes[table].add(ids, vectors)
+
     def sync(self) -> dict[str, tuple[int, int]]:
         """Make each index hold exactly the stored vectors; returns (added, removed) per table."""
         with self.lock:
