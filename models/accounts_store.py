@@ -6,6 +6,7 @@ Secrets never reach this module in the clear: it stores and looks up hashes made
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import sqlite_utils
@@ -97,6 +98,19 @@ class AccountsStore:
         if cursor.rowcount == 0:
             raise NotFoundError(f"no token {token_id}")
 
+    def revoke_tokens_of(self, user_id: int) -> int:
+        """Revoke every live token of an account (a password change); returns how many."""
+        sql = "UPDATE api_tokens SET revoked = 1 WHERE user_id = ? AND NOT revoked"
+        return self.db.execute(sql, [user_id]).rowcount
+
+    def secret(self, key: str) -> str:
+        """A random server secret kept in meta, made on first use (INSERT OR IGNORE: concurrent first uses agree)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, secrets.token_hex(32)])
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0]
+
     # -- audit log --
 
     def audit(self, actor: str | None, action: str, target: str = "", detail: str = "", ip: str | None = None) -> None:
@@ -105,10 +119,28 @@ class AccountsStore:
              "ip": ip}
         )
 
-    def recent_failed_logins(self, username: str, ip: str | None, since: str) -> int:
-        """Failed sign-ins for this user name or from this address since a time: the login throttle."""
-        sql = "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND at > ? AND (target = ? OR ip = ?)"
-        return self.db.execute(sql, [since, username, ip]).fetchone()[0]
+    def claim_login_attempt(self, username: str, ip: str | None, since: str, known_since: str,
+                            per_pair: int, per_address: int, per_user: int) -> int | None:
+        """Record a sign-in attempt as failed *before* its password is checked, unless a limit is reached
+        (then None): failures since `since` for this user from this address, from this address, or for this
+        user from anywhere, the last not counted from an address the user signed in from since `known_since`.
+        One INSERT ... SELECT holds SQLite's write lock from the counts to the insert, so concurrent guesses
+        cannot all slip under a limit. `login_succeeded` turns the row into a sign-in."""
+        failures = "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND at > :since"
+        cursor = self.db.execute(
+            "INSERT INTO audit_log (at, actor, action, target, detail, ip) "
+            "SELECT :now, :user, 'login_failed', :user, '', :ip "
+            f"WHERE ({failures} AND target = :user AND ip IS :ip) < :per_pair "
+            f"AND ({failures} AND ip IS :ip) < :per_address "
+            f"AND (({failures} AND target = :user) < :per_user OR EXISTS (SELECT 1 FROM audit_log "
+            "WHERE action = 'login' AND target = :user AND ip IS :ip AND at > :known_since))",
+            {"now": utc_now().isoformat(), "user": username, "ip": ip, "since": since, "known_since": known_since,
+             "per_pair": per_pair, "per_address": per_address, "per_user": per_user},
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def login_succeeded(self, attempt_id: int) -> None:
+        self.db.execute("UPDATE audit_log SET action = 'login' WHERE id = ?", [attempt_id])
 
     def person_by_email(self, email: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT id FROM people WHERE lower(email) = lower(?)", [email]).fetchone()

@@ -76,7 +76,8 @@ class LiveServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(services), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(create_app(services), host="127.0.0.1", port=self.port, log_level="warning",
+                                proxy_headers=False)  # as `knowhow serve`: web.auth decides trust on the real peer
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -6,17 +6,22 @@ only where `allow_anonymous_read` is on. The CLI never comes through here: it is
 
 from __future__ import annotations
 
+import functools
+import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response, status
 
 from models.errors import ForbiddenError, InvalidInputError
 from models.records import Audience
 from models.store import Store
-from web.security import TOKEN_PREFIX, hash_password, new_token, password_problem, token_hash, verify_password
+from web.security import (
+    TOKEN_PREFIX, hash_password, keyed_token, new_token, password_problem, token_hash, verify_password,
+)
 
 SESSION_COOKIE = "knowhow_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -24,6 +29,8 @@ CSRF_FIELD = "csrf_token"
 RANKS = {"anonymous": 0, "employee": 1, "contributor": 2, "lnd": 3}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LOGIN_WINDOW = timedelta(minutes=15)
+KNOWN_ADDRESS = timedelta(days=30)  # an address a user signed in from this recently is exempt from the per-user pause
+PER_ADDRESS, PER_USER = 10, 20  # times settings.login_attempts: failures from one address, for one user
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,41 @@ def _viewer_from_user(store: Store, user: dict, via: str, csrf: str | None = Non
                   team=team, via=via, csrf=csrf)
 
 
-def _trusted(request: Request, networks: list[str]) -> bool:
-    if not networks or request.client is None:
-        return False
+@functools.lru_cache(maxsize=64)
+def _networks(networks: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(net, strict=False) for net in networks]
+
+
+def _in(address: str | None, networks: list[str]) -> bool:
     try:
-        address = ipaddress.ip_address(request.client.host)
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+    return any(ip in net for net in _networks(tuple(networks)))
+
+
+def from_trusted_proxy(request: Request) -> bool:
+    """Whether the socket peer itself is a trusted proxy. The server runs without proxy-header rewriting
+    (uvicorn proxy_headers=False), so `request.client` is the real peer, never what X-Forwarded-For claims."""
+    peer = request.client.host if request.client else None
+    return _in(peer, request.app.state.services.settings.trusted_proxies)
+
+
+def _forwarded(request: Request, header: str) -> str | None:
+    """An X-Forwarded-* value, believed only from a trusted proxy (the last value, the one it appended)."""
+    value = request.headers.get(header, "") if from_trusted_proxy(request) else ""
+    return value.split(",")[-1].strip() or None
+
+
+def _scheme(request: Request) -> str:
+    """http or https as the browser sees it (a TLS-terminating proxy says which in X-Forwarded-Proto)."""
+    return _forwarded(request, "x-forwarded-proto") or request.url.scheme
+
+
+def _proxy_csrf(store: Store, username: str) -> str:
+    """SSO users have no session row to keep a CSRF token in: theirs is an HMAC of the user name under a server
+    secret (stable across requests and server restarts, unknowable to another site)."""
+    return keyed_token(store.secret("csrf_secret"), "proxy-csrf:" + username)
 
 
 def resolve_viewer(request: Request) -> Viewer:
@@ -88,10 +122,10 @@ def resolve_viewer(request: Request) -> Viewer:
         session = store.session(token_hash(cookie))
         if session is not None:
             viewer = _viewer_from_user(store, session, "session", session["csrf"])
-    elif _trusted(request, settings.trusted_proxies) and (name := request.headers.get(settings.proxy_user_header)):
+    elif from_trusted_proxy(request) and (name := request.headers.get(settings.proxy_user_header)):
         user = store.user_by_name(name.strip()) or _first_sso_visit(store, name.strip())
         if not user["disabled"]:
-            viewer = _viewer_from_user(store, user, "proxy")
+            viewer = _viewer_from_user(store, user, "proxy", _proxy_csrf(store, user["username"]))
     request.state.viewer = viewer
     return viewer
 
@@ -124,20 +158,42 @@ def requires(role: str):
     return check
 
 
+def _foreign_origin(request: Request) -> bool:
+    """Whether the browser says another site started this request: its Origin (else its Referer) names another
+    scheme or host than this server's ("null", an opaque origin, counts as another site). Behind a trusted proxy
+    this server's scheme and host are the ones the proxy forwards (X-Forwarded-Proto, X-Forwarded-Host)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return False
+    scheme = _scheme(request)
+    host = _forwarded(request, "x-forwarded-host") or request.headers.get("host", "")
+    parts = urlsplit(source)
+    return (parts.scheme.lower(), parts.netloc.lower()) != (scheme.lower(), host.lower())
+
+
 async def csrf_protect(request: Request) -> None:
-    """State changes from a browser session must carry the session's CSRF token (header or form field);
-    API tokens are not sent by browsers on their own, so they need none."""
+    """Refuse state changes forged by another site, whatever the sign-in method.
+
+    A request whose Origin or Referer names another site is refused, signing in and out included (no login
+    CSRF). A browser's cookie and an SSO proxy's user header come with cross-site requests too, so a request
+    signed in by either must also carry the viewer's CSRF token (header or form field): a token is what still
+    holds when a browser or privacy tool sends neither Origin nor Referer. API tokens are exempt: browsers
+    never send an Authorization header on their own."""
     if request.method not in UNSAFE_METHODS:
         return
     viewer = resolve_viewer(request)
-    if viewer.via != "session":
+    if viewer.via == "token":
         return
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        sent = (await request.form()).get(CSRF_FIELD)
-    if not sent or sent != viewer.csrf:
+    refused = _foreign_origin(request)
+    if not refused and viewer.via in ("session", "proxy"):
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            sent = (await request.form()).get(CSRF_FIELD)
+        expected = (viewer.csrf or "").encode()
+        refused = not (isinstance(sent, str) and expected and hmac.compare_digest(sent.encode(), expected))
+    if refused:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the form has expired or did not come from this site; reload and try again")
 
 
@@ -150,24 +206,42 @@ LnD = Annotated[Viewer, Depends(requires("lnd"))]
 # -- signing in and out --
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The address to throttle and audit: the socket peer, or, when the peer is a trusted proxy, the right-most
+    X-Forwarded-For entry that is not a trusted proxy (entries left of it are whatever the client claimed)."""
+    peer = request.client.host if request.client else None
+    if not from_trusted_proxy(request):
+        return peer
+    hops = [hop.strip() for hop in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if hop.strip()]
+    trusted = request.app.state.services.settings.trusted_proxies
+    return next((hop for hop in reversed(hops) if not _in(hop, trusted)), hops[0] if hops else peer)
 
 
 def sign_in(request: Request, response: Response, username: str, password: str) -> Viewer:
-    """Check a password (with a pause after repeated failures) and start a session on `response`."""
+    """Check a password and start a session on `response`, pausing guessers without handing them a lock-out.
+
+    Within 15 minutes a sign-in is paused (429) after `login_attempts` failures for this user from this
+    address, PER_ADDRESS times that from this address whatever the user (spraying names), or PER_USER times
+    that for this user from everywhere (guessing from many addresses); the last does not apply from an
+    address the user signed in from in the last 30 days. So nobody can lock a colleague, L&D included, out
+    of their usual address, and locking them out elsewhere takes 20x the failures from several addresses.
+    Each attempt is recorded as failed before the password is checked (in one statement with the counts),
+    so concurrent guesses cannot all pass the count. Unknown and disabled users cost the same argon2 check
+    as a wrong password (`verify_password`), so timing does not tell which user names exist."""
     services = request.app.state.services
-    store, settings = services.store, services.settings
+    store, limit = services.store, services.settings.login_attempts
     ip = client_ip(request)
-    since = (datetime.now(timezone.utc) - LOGIN_WINDOW).isoformat()
-    if store.recent_failed_logins(username, ip, since) >= settings.login_attempts:
+    now = datetime.now(timezone.utc)
+    attempt = store.claim_login_attempt(username, ip, (now - LOGIN_WINDOW).isoformat(),
+                                        (now - KNOWN_ADDRESS).isoformat(), limit, limit * PER_ADDRESS, limit * PER_USER)
+    if attempt is None:
         store.audit(username, "login_throttled", username, "", ip)
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed sign-ins; wait 15 minutes")
     user = store.user_by_name(username)
-    if user is None or user["disabled"] or not verify_password(user["password_hash"], password):
-        store.audit(username, "login_failed", username, "", ip)
+    usable = user is not None and not user["disabled"]
+    if not verify_password(user["password_hash"] if usable else None, password):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown user name or wrong password")
+    store.login_succeeded(attempt)
     csrf = start_session(request, response, user)
-    store.audit(username, "login", username, "", ip)
     return _viewer_from_user(store, user, "session", csrf)
 
 
@@ -179,7 +253,7 @@ def start_session(request: Request, response: Response, user: dict) -> str:
     services.store.create_session(token_hash(token), user["id"], csrf, expires.isoformat())
     response.set_cookie(
         SESSION_COOKIE, token, max_age=services.settings.session_hours * 3600, httponly=True, samesite="lax",
-        secure=services.settings.cookie_secure or request.url.scheme == "https", path="/",
+        secure=services.settings.cookie_secure or _scheme(request) == "https", path="/",
     )
     return csrf
 
@@ -194,8 +268,10 @@ def sign_out(request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def change_password(request: Request, viewer: Viewer, current: str, new: str) -> None:
-    """Check the current password and the new one, store its hash, and end the account's other sessions."""
+def change_password(request: Request, viewer: Viewer, current: str, new: str) -> int:
+    """Check the current password and the new one and store its hash. The account's other sessions end and all
+    its API tokens are revoked (a changed password is how one shuts out whoever learnt the old one); returns
+    how many tokens were revoked."""
     store = request.app.state.services.store
     if not verify_password(store.user(viewer.user_id)["password_hash"], current):
         raise InvalidInputError("the current password is wrong")
@@ -204,7 +280,10 @@ def change_password(request: Request, viewer: Viewer, current: str, new: str) ->
     store.update_user(viewer.user_id, password_hash=hash_password(new))
     cookie = request.cookies.get(SESSION_COOKIE)
     store.end_sessions_of(viewer.user_id, keep=token_hash(cookie) if cookie else None)
-    store.audit(viewer.username, "password_changed", viewer.username, "", client_ip(request))
+    revoked = store.revoke_tokens_of(viewer.user_id)
+    store.audit(viewer.username, "password_changed", viewer.username, f"{revoked} API tokens revoked",
+                client_ip(request))
+    return revoked
 
 
 def become_contributor(request: Request, viewer: Viewer) -> str:

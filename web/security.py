@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -17,11 +19,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        return False
+    """Whether `password` matches. Without a hash (an unknown, disabled or SSO-only account) a dummy hash is
+    checked all the same, so a wrong user name costs as long as a wrong password and names cannot be told
+    apart by timing."""
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -37,6 +45,11 @@ def password_problem(password: str) -> str | None:
 
 def new_token(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
+
+
+def keyed_token(secret: str, message: str) -> str:
+    """A token only the holder of `secret` can make (HMAC-SHA256), e.g. a CSRF token bound to a user name."""
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
