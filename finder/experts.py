@@ -21,6 +21,7 @@ from finder.retrieval import ItemScore
 from finder.terms import stem, words
 from models.index_set import IndexSet
 from models.model_profile import ModelProfile
+from models.records import EVERYTHING, Audience
 from models.store import Store
 
 MAX_WHY = 5
@@ -61,8 +62,11 @@ class ExpertRanker:
         return min(max((score - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
 
     def rank(
-        self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False
+        self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,
+        audience: Audience = EVERYTHING,
     ) -> list[Expert]:
+        """The `k` best people for a question; the contribution prior counts only items `audience` may see
+        (so a hidden item never lifts, and so reveals, its author)."""
         w = self.weights
         votes, voted_items = self._document_votes(items[: w.doc_depth])
         profile = self._profile_scores(vector, set(votes))
@@ -72,7 +76,7 @@ class ExpertRanker:
         people = self.store.people_by_ids(candidates)
         if mentor_only:
             people = {pid: p for pid, p in people.items() if p["mentor"]}
-        counts = self.store.contribution_counts()
+        counts = self.store.contribution_counts(audience=audience)
         most = max(counts.values(), default=0)
         scored = []
         for pid in people:

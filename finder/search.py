@@ -101,7 +101,7 @@ class Finder:
         retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience))
         stems = {stem(term) for term in terms}
         answered, top = self.is_answered(retrieval)
-        people = self.ranker.rank(vector, stems, retrieval.items, experts) if experts else []
+        people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
         return Answer(None, " ".join(terms), answered, top, self._hits(retrieval, k, stems), people)
 
     def is_answered(self, retrieval: Retrieval) -> tuple[bool, float | None]:
@@ -120,7 +120,8 @@ class Finder:
         vector, retrieval = self._retrieve(text, mode, audience)
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)
-        people = self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only) if experts else []
+        people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience)
+                  if experts else [])
         answered, top = self.is_answered(retrieval)
         query_id = None
         if log:
@@ -134,7 +135,7 @@ class Finder:
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
         vector, retrieval = self._retrieve(text, audience=audience)
-        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only)
+        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience)
         if log:
             answered, top = self.is_answered(retrieval)
             self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source, vector, asker)
@@ -177,5 +178,5 @@ class Finder:
         retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)
-        people = self.ranker.rank(vector, stems, retrieval.items, k)
+        people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience)
         return hits, people

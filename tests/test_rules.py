@@ -157,6 +157,13 @@ def test_hidden_items_answer_like_missing_ones(server):
         assert ana.put("/api/content/c-secret", json={"title": "t", "body": "b"}).status_code == 404
         assert ana.get("/api/stats").json() == {"people": 4, "mentors": 2, "content": 2}
         assert lee.get("/api/stats").json()["content"] == 3
+        # The expert prior counts what the asker may see: Bo's hidden item neither lifts nor reveals him
+        # (with two items of Ana's, Bo's hidden second one would put him level with her).
+        assert ana.post("/api/content", json={"title": "Wi-Fi in Madrid", "body": "Use the NW-Staff network.",
+                                              "authors": ["p-ana"]}).status_code == 201
+        seen_by_ana = ana.get("/api/experts", params={"q": "when is payday"}).json()["experts"]
+        assert lee.delete("/api/content/c-secret").status_code == 204
+        assert ana.get("/api/experts", params={"q": "when is payday"}).json()["experts"] == seen_by_ana
 
 
 def test_limits_come_from_the_settings(server):
@@ -198,9 +205,9 @@ def test_mentoring_requests_are_seen_by_the_two_people_and_lnd_only(server):
     message = "I would like to learn how our VPN works, secretly"
     server.services.store.request_mentoring("p-ana", "p-cy", "vpn basics", message)
     with ExitStack() as stack:
-        readers = {name: stack.enter_context(signed_in(server, name)) for name in ("ana", "bo", "lee")}
+        readers = {name: stack.enter_context(signed_in(server, name)) for name in ("ana", "bo", "cy", "lee")}
         shown = {name: message in c.get("/people/p-ana").text for name, c in readers.items()}
-        assert shown == {"ana": True, "bo": False, "lee": True}
+        assert shown == {"ana": True, "bo": False, "cy": True, "lee": True}
         assert "0 of 2 mentee places taken" in readers["bo"].get("/people/p-ana").text
         request_id = server.services.store.mentoring_requests(mentor_id="p-ana")[0]["id"]
         assert readers["bo"].post(f"/mentors/requests/{request_id}/accept").status_code == 404

@@ -57,13 +57,13 @@ def decide(services: Services, viewer: Viewer, request_id: int, accept: bool) ->
 
 def mentoring_of(services: Services, viewer: Viewer, person_id: str) -> dict:
     """What a profile shows about mentoring: places taken for everyone; the requests themselves only to
-    the person and L&D."""
+    the two people in each (and L&D)."""
     incoming = services.store.mentoring_requests(mentor_id=person_id)
-    accepted = [r for r in incoming if r["status"] == "accepted"]
     private = may_manage_person(viewer, person_id)
+    shown = [r for r in incoming if private or (viewer.person_id is not None and r["mentee_id"] == viewer.person_id)]
     return {
-        "taken": len(accepted),
-        "pending": [r for r in incoming if r["status"] == "pending"] if private else [],
-        "mentees": accepted if private else [],
+        "taken": sum(r["status"] == "accepted" for r in incoming),
+        "pending": [r for r in shown if r["status"] == "pending"],
+        "mentees": [r for r in shown if r["status"] == "accepted"],
         "sent": services.store.mentoring_requests(mentee_id=person_id) if private else [],
     }

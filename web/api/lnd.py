@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from finder.analytics import analytics
 from finder.gaps import GapTopic, period
-from finder.health import content_health
 from web.actions import gaps as actions
 from web.api.csv_export import csv_response
 from web.auth import Employee, LnD
@@ -92,7 +91,7 @@ HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review
 def health(services: ServicesDep, settings: SettingsDep, viewer: LnD, format: Format = "json",
            list_: Annotated[HealthList, Query(alias="list", description="which list, for CSV")] = "stale"):
     """Stale, low-rated, never viewed, duplicated and overdue official items, each with owners to notify."""
-    report = content_health(services.store, settings.stale_months)
+    report = services.content_health()
     if format == "csv":
         rows = [dict(row, owners=", ".join(o["name"] for o in row["owners"])) for row in report.lists()[list_]]
         return csv_response(rows, f"knowhow-health-{list_}.csv")

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from finder.analytics import analytics
 from finder.gaps import period
-from finder.health import content_health
 from web.actions.gaps import request_gap
 from web.auth import LnD
 from web.charts import bar_chart, line_chart, sparkline
@@ -70,5 +69,5 @@ def request_content(services: ServicesDep, viewer: LnD, label: Annotated[str, Fo
 
 @router.get("/health", response_class=HTMLResponse)
 def health(request: Request, services: ServicesDep, settings: SettingsDep, viewer: LnD) -> HTMLResponse:
-    report = content_health(services.store, settings.stale_months)
+    report = services.content_health()
     return render(request, "lnd_health.html", section="lnd", lists=report.lists(), stale_months=settings.stale_months)
