@@ -20,12 +20,14 @@ from models.health_store import HealthStore
 from models.log_store import LogStore
 from models.mentoring_store import MentoringStore
 from models.migrations import apply_migrations
+from models.notification_store import NotificationStore
 from models.people_store import PeopleStore
+from models.question_store import QuestionStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
-    DemandStore, AccountsStore,
+    DemandStore, AccountsStore, QuestionStore, NotificationStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
