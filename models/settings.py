@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
     session_hours: int = Field(12, ge=1, le=24 * 90, description="How long a sign-in lasts.")
-    login_attempts: int = Field(5, ge=1, le=100, description="Failed sign-ins per user or address in 15 minutes before a pause.")
+    login_attempts: int = Field(
+        5, ge=1, le=100, description="Failed sign-ins for one user name from one address in 15 minutes before a "
+        "pause (10x per address; 20x per user name, except from addresses it signed in from lately).")
     max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body, except imports.")
     max_import_bytes: int = Field(50_000_000, ge=10_000, description="Largest JSON Lines body of POST /api/import.")
     contact_url_template: str = Field(

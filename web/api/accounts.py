@@ -69,7 +69,7 @@ def me(viewer: Employee) -> Me:
 
 @router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(request: Request, viewer: Employee, body: PasswordChange) -> None:
-    """Change one's password; other sessions of the account end."""
+    """Change one's password; the account's other sessions end and its API tokens are revoked."""
     auth.change_password(request, viewer, body.current, body.new)
 
 

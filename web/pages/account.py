@@ -72,7 +72,7 @@ def change_password(request: Request, services: ServicesDep, viewer: Employee,
         auth.change_password(request, viewer, current, new)
     except InvalidInputError as exc:
         return _account_page(request, services, viewer, status_code=422, error=str(exc))
-    return RedirectResponse("/account?message=Password+changed", status_code=303)
+    return RedirectResponse("/account?message=Password+changed%3B+your+API+tokens+were+revoked", status_code=303)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
