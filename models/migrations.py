@@ -215,3 +215,13 @@ def m006_content_times_utc(db: sqlite_utils.Database) -> None:
                 changes[column] = value
         if changes:
             db["content"].update(row["id"], changes)
+
+
+@migration
+def m007_notifications(db: sqlite_utils.Database) -> None:
+    """The in-app inbox: one row per notification and recipient (a person id or "user:NAME")."""
+    db["notifications"].create(
+        {"id": int, "recipient": str, "kind": str, "text": str, "link": str, "created": str, "read_at": str},
+        pk="id",
+    )
+    db["notifications"].create_index(["recipient", "read_at"])
