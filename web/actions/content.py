@@ -48,6 +48,7 @@ def list_items(services: Services, viewer: Viewer, limit: int, offset: int, tag:
 
 def create_item(services: Services, viewer: Viewer, draft: ContentIn) -> dict:
     """A new item under a generated id (L&D may choose one); findable by the next search."""
+    _require_writer(viewer)
     if draft.id is not None:
         if viewer.role != "lnd":
             raise ForbiddenError("only L&D chooses item ids; leave `id` out and one is made")
@@ -59,6 +60,7 @@ def create_item(services: Services, viewer: Viewer, draft: ContentIn) -> dict:
 
 def replace_item(services: Services, viewer: Viewer, content_id: str, draft: ContentIn) -> tuple[dict, bool]:
     """Replace an item whole, or (L&D only) create it under this id; returns (item, created)."""
+    _require_writer(viewer)
     existing = services.store.get_content(content_id)
     if existing is None or not viewer.audience.sees(existing["visible_teams"]):
         if viewer.role != "lnd":  # the same answer for "never existed" and "hidden from you"
@@ -67,6 +69,17 @@ def replace_item(services: Services, viewer: Viewer, content_id: str, draft: Con
     if not can_edit(viewer, existing):
         raise ForbiddenError("only the authors of this item and L&D change it")
     return _save(services, viewer, content_id, draft, existing), False
+
+
+def publish_answer(services: Services, viewer: Viewer, draft: ContentIn) -> dict:
+    """An answer to a question, by someone it was routed to (who may not be a contributor yet): the same
+    rules as any new item, only the role is the question's to decide."""
+    return _save(services, viewer, new_content_id(), draft, None)
+
+
+def _require_writer(viewer: Viewer) -> None:
+    if not viewer.at_least("contributor"):
+        raise ForbiddenError("writing needs the contributor role (one click on the Contribute page)")
 
 
 def update_item(services: Services, viewer: Viewer, content_id: str, changes: dict) -> dict:
@@ -160,9 +173,8 @@ def _own_team_problem(viewer: Viewer, teams: list[str]) -> InvalidInputError | N
 def delete_item(services: Services, viewer: Viewer, content_id: str) -> None:
     """Remove an item; its last state is kept as a version (L&D can bring it back)."""
     existing = editable_item(services, viewer, content_id)
-    services.store.save_version(content_id, {k: v for k, v in existing.items() if k != "views"}, viewer.username)
+    services.indexer.delete_content([content_id], edited_by=viewer.username)
     services.store.audit(viewer.username, "content_deleted", content_id, existing["title"])
-    services.indexer.delete_content([content_id])
 
 
 def item_versions(services: Services, viewer: Viewer, content_id: str) -> list[dict]:
