@@ -225,3 +225,29 @@ def m007_notifications(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["notifications"].create_index(["recipient", "read_at"])
+
+
+@migration
+def m009_questions(db: sqlite_utils.Database) -> None:
+    """Questions to experts: where each was routed, its answers (content items of kind answer) and votes;
+    each person's answering preference (unset: the default) and whether they are away."""
+    db["questions"].create(
+        {"id": str, "title": str, "details": str, "tags": str, "asker": str, "query_id": str, "status": str,
+         "accepted_answer": str, "lnd_queue": int, "round": int, "escalate_at": str, "created": str,
+         "updated": str, "vector": bytes},
+        pk="id",
+    )
+    db["questions"].create_index(["asker"])
+    db["questions"].create_index(["status", "escalate_at"])
+    db["questions"].create_index(["query_id"])
+    db["question_routes"].create(
+        {"question_id": str, "person_id": str, "round": int, "routed_by": str, "routed_at": str, "waiting": int},
+        pk=("question_id", "person_id"),
+    )
+    db["question_routes"].create_index(["person_id", "waiting"])
+    db["question_answers"].create(
+        {"content_id": str, "question_id": str, "author": str, "created": str}, pk="content_id")
+    db["question_answers"].create_index(["question_id"])
+    db["answer_votes"].create({"content_id": str, "voter": str, "created": str}, pk=("content_id", "voter"))
+    db["people"].add_column("answers_questions", int)
+    db["people"].add_column("away", int, not_null_default=0)
