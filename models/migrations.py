@@ -228,6 +228,30 @@ def m007_notifications(db: sqlite_utils.Database) -> None:
 
 
 @migration
+def m008_email_delivery(db: sqlite_utils.Database) -> None:
+    """E-mail for notifications: each party's choice (immediate, daily digest, never), the outgoing queue a
+    background sender drains with retries, and which stale items their authors were already told about."""
+    db["notification_prefs"].create(
+        # email_mode NULL: the default. digest_upto: the newest notification id a digest (or a change of
+        # choice) already covered.
+        {"party": str, "email_mode": str, "digest_upto": int, "updated": str},
+        pk="party", defaults={"digest_upto": 0},
+    )
+    # `lines` is JSON [{"text", "link"}]; the sender renders subject and body (absolute links) when it sends.
+    # sending_until: a claim's lease, so two senders never send one row at once and a crashed one's rows return.
+    db["email_queue"].create(
+        {"id": int, "party": str, "to_addr": str, "kind": str, "lines": str, "notification_id": int,
+         "created": str, "attempts": int, "next_attempt_at": str, "sending_until": str, "last_error": str,
+         "sent_at": str, "failed_at": str},
+        pk="id", not_null={"to_addr", "kind", "lines", "created"}, defaults={"attempts": 0},
+    )
+    db.execute("CREATE INDEX idx_email_queue_due ON email_queue(next_attempt_at) "
+               "WHERE sent_at IS NULL AND failed_at IS NULL")
+    # The item's `updated` when its authors were told it went stale: an edit starts a new staleness period.
+    db["stale_notices"].create({"content_id": str, "updated": str, "notified_at": str}, pk="content_id")
+
+
+@migration
 def m009_questions(db: sqlite_utils.Database) -> None:
     """Questions to experts: where each was routed, its answers (content items of kind answer) and votes;
     each person's answering preference (unset: the default) and whether they are away."""
