@@ -159,7 +159,16 @@ class Indexer:
             if previous is not None:
                 self.store.save_version(item.id, _record_fields(previous), edited_by)
             self._write(Changes.of(content=[item]))
-        self.resume()
+        self._resume_now_or_soon()
+
+    def _resume_now_or_soon(self) -> None:
+        """Embed what a write left, before answering, unless it is long (a 500,000-character item is ~500
+        passages, minutes of the model): then in the background, so the writer gets an answer at once; the
+        item is found by words at once and by meaning as soon as its passages are embedded."""
+        if len(self.store.passage_ids("chunks", pending_only=True)) <= self.settings.inline_embed_passages:
+            self.resume()
+            return
+        threading.Thread(target=self.resume, name="embed-long-item", daemon=True).start()
 
     def restore_version(self, content_id: str, version: int, edited_by: str | None = None) -> None:
         """Bring back an earlier version (itself saved as a new version first, so nothing is lost)."""

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
     hnsw_threshold: int = Field(
         200_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
+    inline_embed_passages: int = Field(
+        64, ge=0, le=100_000, description="Passages an edit embeds before it answers; a longer item is embedded in "
+        "the background (found by its words at once, by its meaning when done)."
+    )
     )
     fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
     fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")

@@ -4,6 +4,7 @@ passage once, and an over-limit body is refused with 413 however it is sent."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -107,3 +108,22 @@ def test_a_chunked_body_under_the_limit_is_read_whole(http):
     fits = http.put("/api/content/c-fits", content=_json_body(300_000), headers={"content-type": "application/json"})
     assert fits.status_code == 201, fits.text
     assert len(fits.json()["body"]) == 300_000 // 65536 * 65536
+
+
+def test_a_long_item_answers_at_once_and_embeds_in_the_background(make_services):
+    """Hole 10's other half: the writer of a long item is not kept waiting for the model either."""
+    services = make_services(inline_embed_passages=2)
+    held = HeldEmbedder(services.embedder)
+    indexer = Indexer(services.store, held, services.indexes, services.settings)
+    try:
+        indexer.save_content(_long_item("c-long", "warehouse forklift"))  # returns while the model is held
+        assert not held.release.is_set() and services.store.stats()["chunks_pending"] > 2
+        by_words = services.finder.ask("forklift procedure handbook", k=1, mode="lexical", log=False)
+        assert by_words.results[0].id == "c-long"
+    finally:
+        held.release.set()
+    deadline = time.monotonic() + 120
+    while services.store.stats()["chunks_pending"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert services.store.stats()["chunks_pending"] == 0
+    assert services.finder.ask("forklift procedure handbook", k=1, log=False).results[0].id == "c-long"
