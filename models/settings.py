@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
 
 class Settings(BaseSettings):
@@ -22,13 +25,13 @@ class Settings(BaseSettings):
         512, ge=1, le=100_000, description="Passages embedded and committed together (the unit of resumable work)."
     )
     chunk_words: int = Field(150, ge=20, le=2000, description="Target chunk length in words (the model reads ~256 tokens).")
-    chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
-    hnsw_threshold: int = Field(
-        200_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
     inline_embed_passages: int = Field(
         64, ge=0, le=100_000, description="Passages an edit embeds before it answers; a longer item is embedded in "
         "the background (found by its words at once, by its meaning when done)."
     )
+    chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
+    hnsw_threshold: int = Field(
+        200_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
     )
     fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
     fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")
@@ -69,6 +72,26 @@ class Settings(BaseSettings):
     contact_url_template: str = Field(
         "mailto:{email}", description="Contact link for a person; {email}, {id} and {name} are filled in."
     )
+    smtp_url: SecretStr | None = Field(
+        None, description="SMTP server for notification e-mail: smtp://[user:pass@]host[:25], "
+        "smtp+starttls://...:587 (STARTTLS required) or smtps://...:465 (TLS); unset: no e-mail is sent.",
+    )
+    mail_from: str = Field("Knowhow <knowhow@localhost>", min_length=3, description="Sender of notification e-mail.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", pattern=r"^https?://[^/\s]+", description="The address people open Knowhow at: "
+        "links in e-mail are made absolute with it.",
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse at start a URL the sender could not use, rather than failing on every message later."""
+        if value is None or not value.get_secret_value():
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise ValueError(f"the SMTP URL must look like smtp://host:25 (schemes: {', '.join(SMTP_SCHEMES)})")
+        return value
 
     @property
     def db_path(self) -> Path:

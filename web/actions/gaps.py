@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from models.errors import ForbiddenError, NotFoundError
+from web.actions.inbox import actor_name, party, quoted
 from web.actions.policy import may_manage_person, require_lnd
 from web.auth import Viewer
 from web.services import Services
@@ -13,7 +14,13 @@ def request_gap(services: Services, viewer: Viewer, label: str, query_ids: list[
                 note: str = "", requested_by: str | None = None) -> int:
     require_lnd(viewer, "asks experts to fill gaps")
     requested_by = requested_by or viewer.person_id or viewer.username
-    return services.store.request_gap(label, query_ids, expert_id, requested_by, note)
+    store = services.store
+    with store.transaction():  # the expert hears of exactly the requests that were made
+        request_id = store.request_gap(label, query_ids, expert_id, requested_by, note)
+        store.notify([expert_id], "gap_request",
+                     f"{actor_name(services, viewer)} (L&D) asked you to write about {quoted(label)}",
+                     f"/people/{expert_id}#content-requests", actor=party(viewer))
+    return request_id
 
 
 def gap_requests(services: Services, viewer: Viewer, expert_id: str | None = None,

@@ -7,6 +7,7 @@ Everyone else sees how many mentee places a mentor has taken, nothing more.
 from __future__ import annotations
 
 from models.errors import ForbiddenError, InvalidInputError, NotFoundError
+from web.actions.inbox import actor_name, party, quoted
 from web.actions.people import find_person
 from web.actions.policy import may_manage_person
 from web.actions.search import who_asks
@@ -42,7 +43,13 @@ def ask_mentor(services: Services, viewer: Viewer, mentor_id: str, goal: str, me
         raise InvalidInputError(problem)
     if not message.strip():
         raise InvalidInputError("say in a sentence or two what you hope to learn", field="message")
-    return services.store.request_mentoring(mentor_id, viewer.person_id, goal.strip(), message.strip())
+    store = services.store
+    with store.transaction():  # the mentor hears of exactly the requests that were made
+        request_id = store.request_mentoring(mentor_id, viewer.person_id, goal.strip(), message.strip())
+        store.notify([mentor_id], "mentor_request",
+                     f"{actor_name(services, viewer)} asked you for mentoring: {quoted(goal.strip() or message)}",
+                     f"/people/{mentor_id}#mentoring", actor=party(viewer))
+    return request_id
 
 
 def decide(services: Services, viewer: Viewer, request_id: int, accept: bool) -> dict:
@@ -52,7 +59,15 @@ def decide(services: Services, viewer: Viewer, request_id: int, accept: bool) ->
         raise NotFoundError(f"there is no mentoring request {request_id}")
     if not may_manage_person(viewer, row["mentor_id"]):
         raise ForbiddenError("only the mentor who was asked can answer this request")
-    return services.store.decide_mentoring(request_id, accept)
+    store = services.store
+    with store.transaction():
+        decided = store.decide_mentoring(request_id, accept)
+        mentor = store.get_person(row["mentor_id"])
+        store.notify([row["mentee_id"]], "mentor_decision",
+                     f"{mentor['name'] if mentor else row['mentor_id']} {decided['status']} your mentoring request"
+                     + (f" about {quoted(row['goal'])}" if row["goal"] else ""),
+                     f"/people/{row['mentor_id']}#mentoring", actor=party(viewer))
+    return decided
 
 
 def mentoring_of(services: Services, viewer: Viewer, person_id: str) -> dict:

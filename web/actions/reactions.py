@@ -1,26 +1,46 @@
 """What readers do with knowledge: rate it, comment, thank its authors, say whether a search helped, and
 the usage events analytics read. Every reaction needs an item the reader may see: a hidden item answers
-exactly like a missing one."""
+exactly like a missing one. Recognition is honest: authors do not rate or thank their own items, and the
+authors hear about the ratings, thanks and comments others give (in their inbox, and by e-mail if chosen)."""
 
 from __future__ import annotations
 
-from models.errors import InvalidInputError, NotFoundError
+from models.errors import ForbiddenError, InvalidInputError, NotFoundError
 from models.records import Feedback
 from web.actions.content import visible_item
+from web.actions.inbox import actor_name, party, quoted
 from web.auth import Viewer
 from web.services import Services
 
 
 def signature(viewer: Viewer) -> str:
-    """Reactions are signed by the person (or, for accounts without one, the user name)."""
-    return viewer.person_id or f"user:{viewer.username}"
+    """Reactions are signed by the person (or, for accounts without one, the user name): the viewer's party."""
+    return party(viewer)
+
+
+def is_author(viewer: Viewer, item: dict) -> bool:
+    return viewer.person_id is not None and viewer.person_id in item["authors"]
+
+
+def _not_own(viewer: Viewer, item: dict, doing: str) -> None:
+    if is_author(viewer, item):
+        raise ForbiddenError(f"authors cannot {doing} their own items")
 
 
 def rate(services: Services, viewer: Viewer, content_id: str, stars: int) -> tuple[float, int]:
-    """One rating per reader and item (rating again replaces it); returns (mean stars, ratings)."""
-    visible_item(services, viewer, content_id)
-    services.store.rate(content_id, signature(viewer), stars)
-    return services.store.rating_summary([content_id])[content_id]
+    """One rating per reader and item (rating again replaces it); returns (mean stars, ratings). The
+    authors are told of a new rating or a changed one, not of the same stars given twice."""
+    item = visible_item(services, viewer, content_id)
+    _not_own(viewer, item, "rate")
+    store, me = services.store, signature(viewer)
+    with store.transaction():
+        before = store.rating_by(content_id, me)
+        store.rate(content_id, me, stars)
+        if before != stars:
+            store.notify(item["authors"], "rating",
+                         f"{actor_name(services, viewer)} rated {quoted(item['title'])} {stars} of 5 stars",
+                         f"/content/{content_id}#rating", actor=me)
+    return store.rating_summary([content_id])[content_id]
 
 
 def comments(services: Services, viewer: Viewer, content_id: str) -> list[dict]:
@@ -30,26 +50,52 @@ def comments(services: Services, viewer: Viewer, content_id: str) -> list[dict]:
 
 def add_comment(services: Services, viewer: Viewer, content_id: str, body: str, parent_id: int | None = None) -> int:
     """A comment, or a reply to one (threads are one level deep)."""
-    visible_item(services, viewer, content_id)
+    item = visible_item(services, viewer, content_id)
     body = body.strip()
     if not body:
         raise InvalidInputError("the comment is empty", field="body")
-    return services.store.add_comment(content_id, signature(viewer), body, parent_id)
+    store, me, name = services.store, signature(viewer), actor_name(services, viewer)
+    with store.transaction():
+        comment_id = store.add_comment(content_id, me, body, parent_id)
+        link = f"/content/{content_id}#comment-{comment_id}"
+        store.notify(item["authors"], "comment", f"{name} commented on {quoted(item['title'])}: {quoted(body)}",
+                     link, actor=me)
+        replied_to = _comment_author(services, content_id, parent_id) if parent_id is not None else None
+        if replied_to not in item["authors"]:  # an author replied to is told once, as an author
+            store.notify([replied_to], "comment", f"{name} replied to your comment on {quoted(item['title'])}: "
+                         f"{quoted(body)}", link, actor=me)
+    return comment_id
+
+
+def _comment_author(services: Services, content_id: str, comment_id: int) -> str | None:
+    for top in services.store.comments_of(content_id):
+        for comment in [top, *top["replies"]]:
+            if comment["id"] == comment_id:
+                return comment["author"]
+    return None
 
 
 def thank(services: Services, viewer: Viewer, content_id: str) -> int:
     """Thank the authors of an item, once per reader; returns the item's thanks."""
-    visible_item(services, viewer, content_id)
-    if not services.store.thanked(content_id, signature(viewer)):
-        services.store.thank(content_id, signature(viewer))
-    return services.store.kudos_for_content([content_id]).get(content_id, 0)
+    item = visible_item(services, viewer, content_id)
+    _not_own(viewer, item, "thank")
+    store, me = services.store, signature(viewer)
+    with store.transaction():
+        if not store.thanked(content_id, me):
+            store.thank(content_id, me)
+            store.notify(item["authors"], "thanks",
+                         f"{actor_name(services, viewer)} thanked you for {quoted(item['title'])}",
+                         f"/content/{content_id}#kudos", actor=me)
+    return store.kudos_for_content([content_id]).get(content_id, 0)
 
 
 def reactions_of(services: Services, viewer: Viewer, content_id: str) -> dict:
-    """What a reader sees of an item's reactions: rating, their own stars, comments, thanks."""
+    """What a reader sees of an item's reactions: rating, their own stars, comments, thanks, and whether
+    they wrote it (authors get no rate or thank controls)."""
     store = services.store
     who = signature(viewer) if viewer.signed_in else None
     return {
+        "own": viewer.person_id is not None and viewer.person_id in store.authors_of([content_id]).get(content_id, []),
         "rating": store.rating_summary([content_id]).get(content_id),
         "my_stars": store.rating_by(content_id, who) if who else None,
         "comments": store.comments_of(content_id),

@@ -1,0 +1,92 @@
+"""The inbox: a party's notifications and marking them read, their e-mail choice, and the daily notice to
+authors whose content went stale. A notification is only ever its recipient's: another's id is unknown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from models.errors import NotFoundError
+from models.records import utc_now
+from web.auth import Viewer
+from web.services import Services
+
+MAX_QUOTED = 80  # characters of a title or goal quoted in a notification's one line
+
+
+def party(viewer: Viewer) -> str:
+    """Who a notification (or a reaction) is for or from: the person, or the account without one."""
+    return viewer.person_id or f"user:{viewer.username}"
+
+
+def actor_name(services: Services, viewer: Viewer) -> str:
+    """How a notification names whoever caused it: their name in the directory, else their user name."""
+    person = services.store.get_person(viewer.person_id) if viewer.person_id else None
+    return person["name"] if person else (viewer.username or "someone")
+
+
+def quoted(text: str) -> str:
+    """A title or goal on one line, shortened, in quotes."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED - 1].rstrip() + '…'}”"
+
+
+def notifications(services: Services, viewer: Viewer, unread_only: bool = False,
+                  limit: int = 50) -> tuple[list[dict], int]:
+    """The viewer's notifications, newest first, and how many are unread."""
+    me = party(viewer)
+    return services.store.notifications_of(me, limit, unread_only), services.store.unread_count(me)
+
+
+def unread_count(services: Services, viewer: Viewer) -> int:
+    """The navigation's badge: one indexed count, nothing for someone not signed in."""
+    return services.store.unread_count(party(viewer)) if viewer.signed_in else 0
+
+
+def mark_read(services: Services, viewer: Viewer, ids: list[int] | None) -> int:
+    """Mark some of the viewer's notifications read (None: all); ids of others' are ignored, so they
+    reveal nothing. Returns how many stay unread."""
+    me = party(viewer)
+    services.store.mark_read(me, ids)
+    return services.store.unread_count(me)
+
+
+def open_notification(services: Services, viewer: Viewer, notification_id: int) -> str:
+    """Following a notification marks it read; returns where to act."""
+    me = party(viewer)
+    row = services.store.notification_of(me, notification_id)
+    if row is None:
+        raise NotFoundError(f"you have no notification {notification_id}")
+    services.store.mark_read(me, [notification_id])
+    link = row["link"] or "/inbox"
+    return link if link.startswith("/") and not link.startswith("//") else "/inbox"  # same site only
+
+
+def email_settings(services: Services, viewer: Viewer) -> dict:
+    """The viewer's e-mail choice, the address mail goes to (None: no person record or no address, so no
+    mail), and whether this server sends e-mail at all."""
+    me = party(viewer)
+    return {"email": services.store.email_mode(me), "address": services.store.email_address(me),
+            "delivery": services.settings.smtp_url is not None}
+
+
+def set_email_mode(services: Services, viewer: Viewer, mode: str) -> dict:
+    """Immediately, a daily digest, or never; anyone signed in chooses for themselves."""
+    services.store.set_email_mode(party(viewer), mode)
+    return email_settings(services, viewer)
+
+
+def check_stale(services: Services, now: datetime | None = None) -> int:
+    """Tell the authors of items not updated for `stale_months` (the health report's measure) that they
+    went stale: once per item until it is edited again. Returns how many items were noticed."""
+    store = services.store
+    now = now or utc_now()
+    cutoff = (now - timedelta(days=round(services.settings.stale_months * 30.44))).isoformat()
+    items = store.unnoticed_stale(cutoff)
+    for item in items:
+        with store.transaction():
+            since = item["updated"][:10]
+            store.notify(store.authors_of([item["id"]]).get(item["id"], []), "stale",
+                         f"{quoted(item['title'])} has not been updated since {since}: check it still holds",
+                         f"/content/{item['id']}")
+            store.record_stale_notice(item["id"], item["updated"], now.isoformat())
+    return len(items)
