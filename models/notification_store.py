@@ -174,7 +174,9 @@ class NotificationStore:
             for party, rows in pending.items():
                 lines = [{"kind": r["kind"], "text": r["text"], "link": r["link"]} for r in rows[:DIGEST_LINES]]
                 if len(rows) > DIGEST_LINES:
-                    lines.append({"kind": "more", "text": f"and {len(rows) - DIGEST_LINES} more", "link": "/inbox"})
+                    more = len(rows) - DIGEST_LINES
+                    lines.append({"kind": "more", "text": f"and {more} more in your inbox", "link": "/inbox",
+                                  "count": more})
                 self._enqueue(party, rows[0]["email"], "digest", lines, now)
                 newest = max(r["id"] for r in rows)
                 if self._has_prefs(party):

@@ -267,6 +267,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from web.app import create_app
+    from web.mailer import start_mailer
 
     import torch
 
@@ -278,6 +279,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
     # Work an interrupted import left (passages without vectors) is finished while the service answers.
     threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
+    # Notification e-mail and the daily jobs (digests, stale content) run beside the requests, never in them.
+    start_mailer(services)
     click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
     # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
     uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
