@@ -324,3 +324,28 @@ class AnalyticsReport(BaseModel):
     top_content: list[dict[str, Any]]
     contributions: list[dict[str, Any]]
     top_contributors: list[dict[str, Any]]
+
+
+class NotificationPublic(BaseModel):
+    id: int
+    kind: str = Field(description="What happened: question_routed, answer_posted, mentor_request, thanks, stale, ...")
+    text: str = Field(description="One line saying what happened.")
+    link: str = Field(description="Where to act on it (a path on this site).")
+    created: str
+    read_at: str | None
+
+
+class NotificationsPage(BaseModel):
+    unread: int = Field(description="How many of the viewer's notifications are unread (all of them, not just this page).")
+    notifications: list[NotificationPublic]
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class NotificationSettings(BaseModel):
+    email: Literal["immediate", "daily", "never"] = Field(
+        description="E-mail for notifications: each as it happens, a daily digest of unread ones (the default), or none.")
+    address: str | None = Field(description="Where e-mail goes (the person's address); null: no e-mail can be sent.")
+    delivery: bool = Field(description="Whether this server sends e-mail at all (KNOWHOW_SMTP_URL is set).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from models.errors import InvalidInputError
 from web import auth
 from web.actions import accounts as actions
+from web.actions import inbox
 from web.auth import Employee, Viewer, client_ip, sign_in, sign_out
 from web.deps import ServicesDep
 from web.pages.render import render
@@ -62,7 +63,8 @@ def account(request: Request, services: ServicesDep, viewer: Employee, message: 
 def _account_page(request: Request, services: Services, viewer: Viewer, status_code: int = 200,
                   new_token: str | None = None, message: str | None = None, error: str | None = None):
     return render(request, "account.html", status_code=status_code, section="account",
-                  tokens=actions.tokens(services, viewer), new_token=new_token, message=message, error=error)
+                  tokens=actions.tokens(services, viewer), new_token=new_token, message=message, error=error,
+                  mail=inbox.email_settings(services, viewer))
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -87,6 +89,14 @@ def create_token(request: Request, services: ServicesDep, viewer: Employee,
 def revoke_token(request: Request, services: ServicesDep, viewer: Employee, token_id: RowId) -> RedirectResponse:
     actions.revoke_token(services, viewer, token_id, client_ip(request))
     return RedirectResponse("/account?message=Token+revoked", status_code=303)
+
+
+@router.post("/account/notifications")
+def notification_email(services: ServicesDep, viewer: Employee,
+                       email: Annotated[Literal["immediate", "daily", "never"], Form()]) -> RedirectResponse:
+    """How notifications reach one by e-mail: as they happen, in a daily digest, or not at all."""
+    inbox.set_email_mode(services, viewer, email)
+    return RedirectResponse("/account?message=E-mail+choice+saved#notifications", status_code=303)
 
 
 @router.post("/account/contributor")
