@@ -13,7 +13,8 @@ import pytest
 
 from indexer.importer import import_files
 from tests.conftest import LiveServer, api_token, client
-from tests.factories import ANA, BO, VPN, jsonl, person
+from tests.factories import ANA, BO, VPN, content, jsonl, person
+from web.actions.inbox import check_stale
 from web.security import hash_password
 
 PASSWORD = "long enough password"
@@ -79,11 +80,29 @@ def test_thanks_ratings_and_comments_reach_the_authors(server):
         ]
         assert all(n["read_at"] is None and n["created"] for n in page["notifications"])
         # Ana answers the comment: Bo hears of the reply, Ana (the actor) of nothing.
-        reply = ana.post("/api/content/c-vpn/comments", json={"body": "Glad it helped", "parent_id": comment}).json()["id"]
-        assert shape(inbox_of(bo)) == [("comment", "Ana Ruiz replied to your comment on “Resetting your VPN token”: "
-                                        "“Glad it helped”", f"/content/c-vpn#comment-{reply}")]
+        reply = ana.post("/api/content/c-vpn/comments", json={"body": "Glad it helped", "parent_id": comment})
+        reply = reply.json()["id"]
+        assert shape(inbox_of(bo)) == [
+            ("comment", "Ana Ruiz replied to your comment on “Resetting your VPN token”: “Glad it helped”",
+             f"/content/c-vpn#comment-{reply}")]
         assert inbox_of(ana)["unread"] == 3
         assert inbox_of(bo)["unread"] == 1
+
+
+def test_nobody_is_told_about_an_item_hidden_from_them(server, tmp_path):
+    """L&D put Ana (IT) among the authors of an item only Finance sees: Bo (Finance) hears of the thanks,
+    Ana learns nothing of it, not even its title."""
+    budget = content("c-budget", title="Budget freeze details", authors=["p-ana", "p-bo"], visible_teams=["Finance"],
+                     updated="2020-01-01T00:00:00Z", created="2020-01-01T00:00:00Z")
+    import_files(server.services.indexer, [jsonl(tmp_path / "budget.jsonl", budget)])
+    with as_user(server, "lee") as lee, as_user(server, "ana") as ana, as_user(server, "bo") as bo:
+        assert lee.post("/api/content/c-budget/kudos").status_code == 201
+        assert lee.post("/api/content/c-budget/comments", json={"body": "Is this still current?"}).status_code == 201
+        assert [n["kind"] for n in inbox_of(bo)["notifications"]] == ["comment", "thanks"]
+        assert inbox_of(ana) == {"unread": 0, "notifications": []}
+        assert check_stale(server.services) >= 1
+        assert [n["link"] for n in inbox_of(bo)["notifications"]][0] == "/content/c-budget"
+        assert all("Budget" not in n["text"] for n in inbox_of(ana)["notifications"])
 
 
 def test_authors_cannot_rate_or_thank_their_own_items(server):

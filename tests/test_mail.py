@@ -98,7 +98,8 @@ def test_an_immediate_mail_arrives_with_the_subject_body_and_link(org, smtp):
     assert drain_once(org) == 1
     [message] = smtp.messages
     assert (message["To"], message["From"], message["Subject"]) == (
-        "p-ana@example.com", "Knowhow <knowhow@example.com>", "Knowhow: Bo Chen thanked you for “Resetting your VPN token”")
+        "p-ana@example.com", "Knowhow <knowhow@example.com>",
+        "Knowhow: Bo Chen thanked you for “Resetting your VPN token”")
     assert message["Auto-Submitted"] == "auto-generated"
     text = body(message)
     assert "Bo Chen thanked you for “Resetting your VPN token”" in text
@@ -127,7 +128,7 @@ def test_while_the_server_is_down_nothing_is_lost_and_nothing_is_sent_twice(org,
     assert drain_once(org, now + timedelta(minutes=2)) == 0  # up, but the backoff has not run out
     assert drain_once(org, now + timedelta(minutes=3)) == 3
     assert drain_once(org, now + timedelta(hours=1)) == 0
-    assert sorted(m["Subject"] for m in smtp.messages) == ["Knowhow: Comment 0", "Knowhow: Comment 1", "Knowhow: Comment 2"]
+    assert sorted(m["Subject"] for m in smtp.messages) == [f"Knowhow: Comment {n}" for n in range(3)]
     assert len({m["Message-ID"] for m in smtp.messages}) == 3
     assert [(r["attempts"], r["last_error"]) for r in org.store.mail_queue()] == [(3, None)] * 3
 
@@ -224,10 +225,12 @@ def test_authors_hear_once_per_staleness_period_that_their_item_went_stale(org):
     for pid in ("p-ana", "p-bo"):
         [note] = store.notifications_of(pid)
         assert (note["kind"], note["text"], note["link"]) == (
-            "stale", "“Printer drivers” has not been updated since 2020-01-01: check it still holds", "/content/c-old")
+            "stale", "“Printer drivers” has not been updated since 2020-01-01: check it still holds",
+            "/content/c-old")
     assert inbox.check_stale(org, now + timedelta(days=1)) == 0  # told once
     # Brought up to date, it is fresh; a year later it is stale again, and they hear again.
-    import_files(org.indexer, [jsonl(org.settings.data / "old.jsonl", {**old, "body": "New drivers.", "updated": None})])
+    edited = {**old, "body": "New drivers.", "updated": None}
+    import_files(org.indexer, [jsonl(org.settings.data / "old.jsonl", edited)])
     assert inbox.check_stale(org, now + timedelta(days=1)) == 0
     assert inbox.check_stale(org, now + timedelta(days=400)) == 1
     assert len(store.notifications_of("p-ana")) == 2

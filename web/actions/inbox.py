@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from models.errors import NotFoundError
-from models.records import utc_now
+from models.records import Audience, utc_now
 from web.auth import Viewer
 from web.services import Services
 
@@ -28,6 +28,19 @@ def quoted(text: str) -> str:
     """A title or goal on one line, shortened, in quotes."""
     text = " ".join(text.split())
     return f"“{text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED - 1].rstrip() + '…'}”"
+
+
+def who_may_see(services: Services, parties: list[str], item: dict) -> list[str]:
+    """The parties who may see `item`: a notification names the item, so it reaches nobody the item is
+    hidden from (an author L&D put outside the item's teams, a commenter who changed teams). People see
+    by their team, or everything when their account is L&D's; accounts without a person are L&D's or
+    saw it unrestricted, so they keep theirs."""
+    if not item["visible_teams"]:
+        return list(parties)
+    people = services.store.people_by_ids(p for p in parties if not p.startswith("user:"))
+    lnd = {user["person_id"] for user in services.store.users() if user["role"] == "lnd"}
+    return [p for p in parties if p.startswith("user:") or p in lnd
+            or (p in people and Audience(team=people[p]["team"]).sees(item["visible_teams"]))]
 
 
 def notifications(services: Services, viewer: Viewer, unread_only: bool = False,
@@ -81,11 +94,11 @@ def check_stale(services: Services, now: datetime | None = None) -> int:
     store = services.store
     now = now or utc_now()
     cutoff = (now - timedelta(days=round(services.settings.stale_months * 30.44))).isoformat()
-    items = store.unnoticed_stale(cutoff)
+    items = [store.get_content(row["id"]) for row in store.unnoticed_stale(cutoff)]
     for item in items:
         with store.transaction():
             since = item["updated"][:10]
-            store.notify(store.authors_of([item["id"]]).get(item["id"], []), "stale",
+            store.notify(who_may_see(services, item["authors"], item), "stale",
                          f"{quoted(item['title'])} has not been updated since {since}: check it still holds",
                          f"/content/{item['id']}")
             store.record_stale_notice(item["id"], item["updated"], now.isoformat())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from models.errors import ForbiddenError, InvalidInputError, NotFoundError
 from models.records import Feedback
 from web.actions.content import visible_item
-from web.actions.inbox import actor_name, party, quoted
+from web.actions.inbox import actor_name, party, quoted, who_may_see
 from web.auth import Viewer
 from web.services import Services
 
@@ -37,7 +37,7 @@ def rate(services: Services, viewer: Viewer, content_id: str, stars: int) -> tup
         before = store.rating_by(content_id, me)
         store.rate(content_id, me, stars)
         if before != stars:
-            store.notify(item["authors"], "rating",
+            store.notify(who_may_see(services, item["authors"], item), "rating",
                          f"{actor_name(services, viewer)} rated {quoted(item['title'])} {stars} of 5 stars",
                          f"/content/{content_id}#rating", actor=me)
     return store.rating_summary([content_id])[content_id]
@@ -54,16 +54,16 @@ def add_comment(services: Services, viewer: Viewer, content_id: str, body: str, 
     body = body.strip()
     if not body:
         raise InvalidInputError("the comment is empty", field="body")
-    store, me, name = services.store, signature(viewer), actor_name(services, viewer)
+    store, me, name, title = services.store, signature(viewer), actor_name(services, viewer), quoted(item["title"])
     with store.transaction():
         comment_id = store.add_comment(content_id, me, body, parent_id)
         link = f"/content/{content_id}#comment-{comment_id}"
-        store.notify(item["authors"], "comment", f"{name} commented on {quoted(item['title'])}: {quoted(body)}",
-                     link, actor=me)
+        store.notify(who_may_see(services, item["authors"], item), "comment",
+                     f"{name} commented on {title}: {quoted(body)}", link, actor=me)
         replied_to = _comment_author(services, content_id, parent_id) if parent_id is not None else None
-        if replied_to not in item["authors"]:  # an author replied to is told once, as an author
-            store.notify([replied_to], "comment", f"{name} replied to your comment on {quoted(item['title'])}: "
-                         f"{quoted(body)}", link, actor=me)
+        if replied_to is not None and replied_to not in item["authors"]:  # an author is told once, as an author
+            store.notify(who_may_see(services, [replied_to], item), "comment",
+                         f"{name} replied to your comment on {title}: {quoted(body)}", link, actor=me)
     return comment_id
 
 
@@ -83,7 +83,7 @@ def thank(services: Services, viewer: Viewer, content_id: str) -> int:
     with store.transaction():
         if not store.thanked(content_id, me):
             store.thank(content_id, me)
-            store.notify(item["authors"], "thanks",
+            store.notify(who_may_see(services, item["authors"], item), "thanks",
                          f"{actor_name(services, viewer)} thanked you for {quoted(item['title'])}",
                          f"/content/{content_id}#kudos", actor=me)
     return store.kudos_for_content([content_id]).get(content_id, 0)
