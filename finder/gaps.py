@@ -37,6 +37,7 @@ class GapTopic:
     experts: list[Expert] = field(default_factory=list)
     addressed: bool = False
     answered_now: list[str] = field(default_factory=list)  # member questions the knowledge answers today
+    answered_by_experts: list[str] = field(default_factory=list)  # member searches whose question was answered
     requests: list[dict] = field(default_factory=list)
 
 
@@ -71,6 +72,9 @@ class GapFinder:
             topic.requests = [r for r in requests if set(r["query_ids"]) & set(topic.query_ids)]
             if rank < detail:
                 self._detail(topic, centres[label], vectors[rows])
+            # A question the experts answered (accepted or voted helpful) addresses the topic it came from.
+            topic.answered_by_experts = sorted(self.store.done_queries(topic.query_ids))
+            topic.addressed = topic.addressed or bool(topic.answered_by_experts)
             topics.append(topic)
         return topics
 

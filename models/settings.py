@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         "pause (10x per address; 20x per user name, except from addresses it signed in from lately).")
     max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body, except imports.")
     max_import_bytes: int = Field(50_000_000, ge=10_000, description="Largest JSON Lines body of POST /api/import.")
+    question_working_days: int = Field(
+        3, ge=1, le=60, description="Working days a routed question waits for an answer before it is offered to the "
+        "next experts (and, after them, to L&D)."
+    )
     contact_url_template: str = Field(
         "mailto:{email}", description="Contact link for a person; {email}, {id} and {name} are filled in."
     )

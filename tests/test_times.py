@@ -68,5 +68,5 @@ def test_migration_rewrites_stored_times_to_utc(services):
 
 def test_migration_on_a_fresh_store_is_harmless(tmp_path):
     db = sqlite_utils.Database(tmp_path / "fresh.db")
-    assert apply_migrations(db)[-1] == "m006_content_times_utc"
+    assert "m006_content_times_utc" in apply_migrations(db)
     assert apply_migrations(db) == []

@@ -292,6 +292,7 @@ class GapTopicPublic(BaseModel):
     experts: list[GapExpert]
     addressed: bool
     answered_now: list[str]
+    answered_by_experts: list[str] = Field(description="Searches of the topic whose question the experts answered.")
     requests: list[GapRequestPublic]
 
 

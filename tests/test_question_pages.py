@@ -1,0 +1,78 @@
+"""The loop around search, in a real browser on the demo organisation: a question nobody's knowledge
+answers goes to the expert, her answer becomes knowledge the next person finds, and L&D sees the gap
+addressed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import LiveServer
+from tests.test_pages import Tabs, ask_by_typing, browser, demo_site  # noqa: F401 (the browser fixture)
+
+USERS = {
+    "sam": ("employee", "p20"),      # Sam O'Connor, Software
+    "ana": ("contributor", "p03"),   # Ana Ruiz, IT networks
+    "jonas": ("employee", "p02"),    # Jonas Weber, IT
+    "elena": ("lnd", "p60"),         # Elena Petrova, L&D
+}
+QUESTION = "how do I set up a site-to-site VPN tunnel to a customer's network?"
+
+
+@pytest.fixture(scope="module")
+def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
+    services = demo_site(demo_services, embedder, tmp_path_factory.mktemp("questions-demo"), USERS)
+    with LiveServer(services) as server:
+        yield server
+    services.close()
+
+
+@pytest.fixture
+def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
+    tabs = Tabs(browser, site)
+    yield tabs
+    tabs.close()
+
+
+def test_a_question_reaches_the_expert_and_her_answer_becomes_knowledge(tab_as, site):
+    # Sam searches, finds no good answer, and asks the experts.
+    page = tab_as("sam").go("/")
+    ask_by_typing(page, QUESTION)
+    page.get_by_label("Your question").press("Enter")
+    expect(page.locator(".notice.unanswered")).to_be_visible()
+    page.get_by_role("link", name="Ask the experts").click()
+    expect(page.get_by_label("Your question")).to_have_value(QUESTION)
+    page.get_by_role("button", name="Send to the experts").click()
+    page.wait_for_url(re.compile(r"/questions/q-[0-9a-f]{12}\?asked=1"))
+    question_url = page.url.split("?")[0]
+    expect(page.locator(".where-it-stands")).to_contain_text("Waiting for")
+    expect(page.locator(".where-it-stands")).to_contain_text("Ana Ruiz")
+
+    # Ana finds it waiting for her and answers, with a live preview.
+    page = tab_as("ana").go("/questions")
+    page.locator("section", has_text="Waiting for you").get_by_role("link", name=QUESTION).click()
+    page.get_by_role("textbox", name=re.compile("^Answer")).press_sequentially("Ask **Network Ops** for an IPsec profile, then share the PSK.")
+    page.wait_for_selector("#preview strong")
+    page.get_by_role("button", name="Publish answer").click()
+    page.wait_for_url(re.compile(r"\?answered=1#answers$"))
+
+    # Sam accepts it.
+    page = tab_as("sam").go(question_url.removeprefix(site.url))
+    page.get_by_role("button", name="Accept this answer").click()
+    expect(page.locator(".answer.accepted")).to_contain_text("IPsec profile")
+    expect(page.locator(".where-it-stands")).to_contain_text("the asker accepted an answer")
+
+    # The next person's search finds the answer first, credited to Ana.
+    page = tab_as("jonas").go("/")
+    ask_by_typing(page, "site-to-site vpn tunnel to a customer network")
+    first = page.locator(".cards .card").first
+    expect(first.locator(".card-title")).to_have_text(QUESTION)
+    expect(first.locator(".byline")).to_contain_text("Ana Ruiz")
+
+    # L&D's gaps page shows the topic as addressed.
+    page = tab_as("elena").go("/lnd/gaps")
+    topic = page.locator("article, li, section").filter(has_text="site-to-site").first
+    expect(topic).to_contain_text("Now answered")
