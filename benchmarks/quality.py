@@ -1,22 +1,29 @@
 """Search and expert quality on the labelled collections: dense alone, lexical alone, and the fused finder.
 
     python -m benchmarks.quality            # the configured finder against each side alone
-    python -m benchmarks.quality --sweep    # also fusion methods/weights and expert weights, to choose them
+    python -m benchmarks.quality --sweep    # also fusion methods/weights, expert weights and the expert floor
 
-Prints nDCG@10 and MRR@10 for search, P@1 and nDCG@10 for experts, and the answered decision's accuracy.
+Prints nDCG@10 and MRR@10 for search, P@1 and nDCG@10 for experts, the answered decision's accuracy, and
+how many people are suggested for questions nobody can answer (the demo's unanswerable questions, and the
+other collection's questions), with the expert floor and without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
+from dataclasses import replace
 
-from benchmarks.datasets import Dataset, all_datasets, loaded
+from benchmarks.datasets import Dataset, Question, all_datasets, loaded
 from finder.experts import ExpertWeights
 from finder.metrics import mean, mrr_at, ndcg_at, precision_at_1
 from finder.retrieval import Retriever
 from finder.search import Finder
+from models.model_profile import ModelProfile
 from web.services import Services
+
+SHOWN = 5  # people the ask page shows: how many of them a question nobody can answer still gets
 
 
 def search_scores(finder: Finder, dataset: Dataset, mode: str = "hybrid") -> dict[str, float]:
@@ -41,6 +48,51 @@ def expert_scores(finder: Finder, dataset: Dataset) -> dict[str, float]:
     return {"P@1": mean(p1), "nDCG@10": mean(ndcg), "n": len(p1)}
 
 
+def unanswerable(dataset: Dataset) -> list[Question]:
+    """Labelled questions nothing in the collection answers and nobody is expert in."""
+    return [q for q in dataset.questions if not q.relevant and not q.experts]
+
+
+def people_shown(finder: Finder, questions: list[Question]) -> str:
+    """People suggested (of the first SHOWN) for questions nobody can answer: ideally none."""
+    shown = [len(finder.experts(q.text, k=SHOWN, log=False)) for q in questions]
+    return (f"{sum(shown)} people ({mean(shown):.2f} per question, at most {max(shown, default=0)}); "
+            f"nobody for {sum(n == 0 for n in shown)} of {len(shown)}")
+
+
+def unfloored(profile: ModelProfile) -> ModelProfile:
+    """The thresholds as they were before the floor: no floor, and no cap on an item's lexical lift."""
+    return replace(profile, expert_floor=0.0, expert_lexical_margin=math.inf)
+
+
+def before_floor(services: Services) -> Finder:
+    """The expert ranker as it was before the floor (nor a profile counted among a person's documents)."""
+    return variant(services, weights=ExpertWeights(profile_evidence=0.0), profile=unfloored(services.profile))
+
+
+def floor_sweep(services: Services, dataset: Dataset, others: list[Question],
+                margins=(0.03, 0.05, 0.1, math.inf), floors=(0.0, 0.1, 0.12, 0.15, 0.18, 0.2, 0.22, 0.25)) -> None:
+    """Expert quality and people shown for unanswerable and other collections' questions, per margin and floor.
+    The floor only drops people from the end of a ranking, so one unfloored ranking per question serves all."""
+    labelled = [q for q in dataset.questions if q.experts]
+    for margin in margins:
+        finder = variant(services, profile=replace(services.profile, expert_floor=0.0, expert_lexical_margin=margin))
+        ranked = {id(q): [(e.id, e.score) for e in finder.experts(q.text, k=10, log=False)]
+                  for q in labelled + unanswerable(dataset) + others}
+        for floor in floors:
+            kept = {key: [pid for pid, score in people if score >= floor] for key, people in ranked.items()}
+            p1 = mean([precision_at_1(kept[id(q)], q.experts) for q in labelled])
+            ndcg = mean([ndcg_at(kept[id(q)], q.experts) for q in labelled])
+            nobody = sum(not kept[id(q)] for q in labelled)
+            none_answer = [len(kept[id(q)][:SHOWN]) for q in unanswerable(dataset)]
+            elsewhere = [len(kept[id(q)][:SHOWN]) for q in others]
+            print(f"  margin {margin:<4} floor {floor:<5} P@1 {p1:.3f}  nDCG@10 {ndcg:.3f}  labelled with nobody "
+                  f"{nobody}/{len(labelled)}  "
+                  + (f"unanswerable: {sum(none_answer)} people, {sum(n == 0 for n in none_answer)}/{len(none_answer)} "
+                     "with nobody  " if none_answer else "")
+                  + (f"other collection: {mean(elsewhere):.2f} per question" if elsewhere else ""))
+
+
 def answered_accuracy(finder: Finder, dataset: Dataset) -> dict[str, float]:
     """How often `answered` is right: true for questions with relevant items, false for the others."""
     answerable, unanswerable = [], []
@@ -54,10 +106,11 @@ def answered_accuracy(finder: Finder, dataset: Dataset) -> dict[str, float]:
 
 
 def variant(services: Services, method: str | None = None, alpha: float | None = None,
-            weights: ExpertWeights | None = None) -> Finder:
-    """A Finder over the same store and indexes with other fusion or expert settings."""
+            weights: ExpertWeights | None = None, profile: ModelProfile | None = None) -> Finder:
+    """A Finder over the same store and indexes with other fusion, expert settings or thresholds."""
     settings = services.settings
-    finder = Finder(services.store, services.indexes, services.embedder, settings, services.profile, weights)
+    finder = Finder(services.store, services.indexes, services.embedder, settings, profile or services.profile,
+                    weights)
     if method is not None:
         finder.retriever = Retriever(services.store, services.indexes, method, alpha, settings.candidates)
     return finder
@@ -74,9 +127,13 @@ def main() -> None:
     parser.add_argument("--only", help="one dataset: demo, cranfield or se_coffee")
     args = parser.parse_args()
     embedder = None
-    for dataset in all_datasets():
+    datasets = all_datasets()
+    for dataset in datasets:
         if args.only and dataset.name != args.only:
             continue
+        # Questions of the other collections with people: nobody here can answer them.
+        others = [q for d in datasets if d is not dataset and any(q.experts for q in d.questions)
+                  for q in d.questions]
         started = time.perf_counter()
         services = loaded(dataset, embedder)
         embedder = services.embedder
@@ -94,16 +151,28 @@ def main() -> None:
             print(" answered decision (threshold "
                   f"{services.profile.answered}): {answered_accuracy(finder, dataset)}")
         if any(q.experts for q in dataset.questions):
-            print(" experts")
+            thresholds = services.profile
+            before = before_floor(services)
+            print(f" experts (floor {thresholds.expert_floor}, lexical margin {thresholds.expert_lexical_margin})")
             print(_row("configured", expert_scores(finder, dataset)))
+            print(_row("without the floor (as before)", expert_scores(before, dataset)))
+            print(f" people shown (of the first {SHOWN}) for questions nobody here can answer")
+            for label, questions in [("unanswerable", unanswerable(dataset)), ("other collections'", others)]:
+                if questions:
+                    print(f"  {label + ', floor':<28} {people_shown(finder, questions)}")
+                    print(f"  {label + ', no floor':<28} {people_shown(before, questions)}")
             if args.sweep:
                 for docs, profile, prior, sat, depth in [
                     (1, 0, 0, 1, 30), (0, 1, 0, 1, 30), (.6, .4, 0, 1, 30), (.6, .4, .4, 1, 30),
                     (.6, .4, .2, 2, 30), (.6, .4, .2, 4, 30), (.6, .4, .2, 2, 60), (.8, .2, .2, 2, 30),
                 ]:
+                    # Weights change the scale of the scores, so they are compared on whole rankings.
                     weights = ExpertWeights(documents=docs, profile=profile, prior=prior, saturation=sat, doc_depth=depth)
                     print(_row(f"docs {docs} prof {profile} prior {prior} sat {sat} depth {depth}",
-                               expert_scores(variant(services, weights=weights), dataset)))
+                               expert_scores(variant(services, weights=weights, profile=unfloored(thresholds)),
+                                             dataset)))
+                print(" expert floor sweep")
+                floor_sweep(services, dataset, others)
         print(f"  ({time.perf_counter() - started:.1f} s)")
 
 

@@ -1,13 +1,17 @@
 """Expert ranking: who can help with this question, and why.
 
 Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item is evidence for its authors,
-in proportion to how closely it matches the question and shared among co-authors. Added to it: how well
-the person's own profile (title, bio, skills) matches, scaled by a prior for how much they contributed.
+in proportion to how closely it matches the question and shared among co-authors, and so is the person's
+own profile (title, bio, skills). Added to it: the profile's match again, as its own share of the score,
+all scaled by a prior for how much they contributed.
 
-Item evidence uses the item's fused retrieval score (mostly cosine, which has an absolute scale) and
-profiles their cosine, each mapped to [0, 1] between the model profile's `expert_unrelated` and
-`expert_related` bounds; nothing is divided by the best candidate, so when nothing relevant exists
-nobody scores high just for being the least bad.
+Item evidence uses the item's fused retrieval score and profiles their cosine, each mapped to [0, 1]
+between the model profile's `expert_unrelated` and `expert_related` bounds; nothing is divided by the best
+candidate, so when nothing relevant exists nobody scores high just for being the least bad. The fused
+score's lexical share is relative (BM25 over the best candidate's BM25), so the best keyword match of any
+question gets it in full: an item's evidence is therefore held to at most `expert_lexical_margin` above its
+cosine. People scoring under the profile's `expert_floor` are not suggested at all: a question nothing
+covers gets nobody, not the colleagues whose job title is the least far from it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ class ExpertWeights:
     documents: float = 0.8
     profile: float = 0.2
     prior: float = 0.3  # share of the score that depends on how much a person contributed
+    # How much a person's own profile counts among their documents (0: not at all). At 1.5 a profile that
+    # names the subject (cosine ~0.42: "Security engineer, skills: phishing" for "suspicious phishing
+    # email") passes the floor with nothing written; labelled sets barely move (profile cosines stay low).
+    profile_evidence: float = 1.5
     saturation: float = 1.0  # evidence summed over a person's items approaches 1 as it passes this
     doc_depth: int = 50  # how many top items count as evidence
     profile_depth: int = 50  # how many nearest profiles are candidates
@@ -55,6 +63,7 @@ class ExpertRanker:
     def __init__(self, store: Store, indexes: IndexSet, profile: ModelProfile, weights: ExpertWeights | None = None):
         self.store, self.indexes = store, indexes
         self.unrelated, self.related = profile.expert_unrelated, profile.expert_related
+        self.margin, self.floor = profile.expert_lexical_margin, profile.expert_floor
         self.weights = weights or ExpertWeights()
 
     def strength(self, score: float) -> float:
@@ -63,13 +72,21 @@ class ExpertRanker:
 
     def rank(
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,
-        audience: Audience = EVERYTHING,
+        audience: Audience = EVERYTHING, adjust: dict[str, float] | None = None,
     ) -> list[Expert]:
-        """The `k` best people for a question; the contribution prior counts only items `audience` may see
-        (so a hidden item never lifts, and so reveals, its author)."""
+        """Up to `k` people for a question, best first, each scoring at least the floor (so possibly none).
+        The contribution prior counts only items `audience` may see (so a hidden item never lifts, and so
+        reveals, its author); `adjust` is the feedback already added to the items' scores."""
         w = self.weights
-        votes, voted_items = self._document_votes(items[: w.doc_depth])
-        profile = self._profile_scores(vector, set(votes))
+        evidence, voted_items = self._document_evidence(items[: w.doc_depth], adjust or {})
+        profile = self._profile_scores(vector, set(evidence))
+        # A person's own profile is one more text about what they know: a strong match (a skill or a bio
+        # saying so) lets someone who wrote nothing on it yet pass the floor; a job title near the
+        # question does not (profiles are short, so their cosines stay low unless they say the thing).
+        for pid, cosine in profile.items():
+            if w.profile_evidence and self.strength(cosine) > 0:
+                evidence[pid] = evidence.get(pid, 0.0) + w.profile_evidence * self.strength(cosine)
+        votes = {pid: 1 - math.exp(-value / w.saturation) for pid, value in evidence.items()}
         candidates = set(votes) | set(profile)
         if not candidates:
             return []
@@ -82,28 +99,36 @@ class ExpertRanker:
         for pid in people:
             prior = math.log1p(counts.get(pid, 0)) / math.log1p(most) if most else 0.0
             match = w.documents * votes.get(pid, 0.0) + w.profile * self.strength(profile.get(pid, 0.0))
-            scored.append((match * (1 - w.prior + w.prior * prior), pid))
+            score = match * (1 - w.prior + w.prior * prior)
+            if score >= self.floor:
+                scored.append((score, pid))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         top = scored[:k]
         titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
         return [self._expert(people[pid], score, voted_items.get(pid, []), titles, stems) for score, pid in top]
 
-    def _document_votes(self, items: list[ItemScore]) -> tuple[dict[str, float], dict[str, list[str]]]:
-        """Per author, the summed strengths of their items (each shared among co-authors), saturating:
-        more relevant items raise it, with diminishing returns, and it never passes 1."""
+    def evidence(self, item: ItemScore, adjust: float = 0.0) -> float:
+        """How strongly an item speaks to the question: its fused score, but at most `margin` above its
+        cosine (a keyword match alone never makes an item strong evidence); feedback moves it as it moved
+        the item, so the authors of items voted helpful for similar questions rise with them."""
+        return min(item.score - adjust, item.dense + self.margin) + adjust
+
+    def _document_evidence(self, items: list[ItemScore],
+                           adjust: dict[str, float]) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Per author, the summed strengths of their items (each shared among co-authors), and the items.
+        The sum saturates in `rank`: more relevant items raise it, with diminishing returns, never past 1."""
         total: dict[str, float] = {}
         voted: dict[str, list[str]] = {}
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
             names = authors.get(item.content_id, [])
-            strength = self.strength(item.score)
+            strength = self.strength(self.evidence(item, adjust.get(item.content_id, 0.0)))
             if strength <= 0:
                 continue
             for person_id in names:
                 total[person_id] = total.get(person_id, 0.0) + strength / len(names)
                 voted.setdefault(person_id, []).append(item.content_id)
-        scale = self.weights.saturation
-        return {pid: 1 - math.exp(-value / scale) for pid, value in total.items()}, voted
+        return total, voted
 
     def _profile_scores(self, vector: np.ndarray, also: set[str]) -> dict[str, float]:
         """Cosine of the question to each nearby profile, and to the profiles of everyone with votes."""

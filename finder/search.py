@@ -88,11 +88,14 @@ class Finder:
             self._restricted = (generation, self.store.restricted_content())
         return frozenset(cid for cid, teams in self._restricted[1].items() if not audience.sees(teams))
 
-    def _retrieve(self, text: str, mode: str = "hybrid", audience: Audience = EVERYTHING) -> tuple[np.ndarray, Retrieval]:
+    def _retrieve(self, text: str, mode: str = "hybrid",
+                  audience: Audience = EVERYTHING) -> tuple[np.ndarray, Retrieval, dict[str, float]]:
+        """The question's vector, its retrieval, and the feedback adjustments in the items' scores."""
         self.indexes.refresh_if_stale()
         vector = self.encoder.encode_query(text)
-        adjust = self.feedback.adjustments(vector) if mode == "hybrid" else None
-        return vector, self.retriever.retrieve(vector, query_terms(text), mode, adjust, self.hidden_from(audience))
+        adjust = self.feedback.adjustments(vector) if mode == "hybrid" else {}
+        retrieval = self.retriever.retrieve(vector, query_terms(text), mode, adjust, self.hidden_from(audience))
+        return vector, retrieval, adjust
 
     def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5,
                 audience: Audience = EVERYTHING) -> Answer:
@@ -117,10 +120,10 @@ class Finder:
         """Search knowledge and people for one question; logs it with the answered decision."""
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval = self._retrieve(text, mode, audience)
+        vector, retrieval, adjust = self._retrieve(text, mode, audience)
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)
-        people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience)
+        people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience, adjust)
                   if experts else [])
         answered, top = self.is_answered(retrieval)
         query_id = None
@@ -134,8 +137,8 @@ class Finder:
                 log: bool = True, asker: str | None = None, audience: Audience = EVERYTHING) -> list[Expert]:
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval = self._retrieve(text, audience=audience)
-        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience)
+        vector, retrieval, adjust = self._retrieve(text, audience=audience)
+        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
         if log:
             answered, top = self.is_answered(retrieval)
             self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source, vector, asker)
@@ -174,9 +177,9 @@ class Finder:
         if row is None:
             return [], []
         text = f"{row['title']}. {row['body'][:1000]}"
-        vector, retrieval = self._retrieve(text, audience=audience)
+        vector, retrieval, adjust = self._retrieve(text, audience=audience)
         retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
         stems = term_stems(text)
         hits = self._hits(retrieval, k, stems)
-        people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience)
+        people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience, adjust=adjust)
         return hits, people

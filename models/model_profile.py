@@ -42,6 +42,27 @@ class ModelProfile:
     were measured with `benchmarks.quality`: expert P@1 on the demo 0.769 -> 0.897, on se_coffee
     0.132 -> 0.158, against the bounds before them."""
 
+    expert_lexical_margin: float
+    """How far above its cosine an item's fused score may count as evidence of its authors' expertise
+    (`finder.experts`). The fused score's lexical share is BM25 over the best candidate's BM25, so some item
+    gets it in full for any question; uncapped, a question nothing covers still crowned the author of its
+    best keyword match. Chosen with the floor (`benchmarks.quality --sweep`, "expert floor sweep"): 0.05
+    keeps P@1 (demo 0.897, se_coffee 0.158) and with the floor empties the most lists for unanswerable
+    questions; 0.1 lets 14 people through for the demo's 9 unanswerable ones at the same floor, 0.03 costs
+    nDCG@10."""
+
+    expert_floor: float
+    """Expert score (the ranker's absolute 0-1 scale) below which nobody is suggested: on the ask page and
+    `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics, and for routing questions.
+    For an average contributor that takes about one item of cosine 0.4 to the question (a little under
+    `answered`), or an own profile (title, bio, skills) of cosine 0.42-0.45 with nothing written.
+    Swept 0-0.25 with `benchmarks.quality --sweep` on the demo's labelled questions (39 with experts, 9
+    that nothing answers) and se_coffee (38): at 0.18 expert P@1 is unchanged (0.897, 0.158), the 9
+    unanswerable demo questions get 7 people instead of 45 (5 of them nobody), the other collection's
+    questions nobody; nDCG@10 falls 0.894 -> 0.848 and 0.370 -> 0.348, because the floor drops second
+    experts whose evidence is nil (the demo labels a few). 0.15 keeps more of nDCG@10 (0.856, 0.361) but
+    shows 11 people for the unanswerable questions; from 0.25 P@1 falls."""
+
     feedback: float
     """Cosine from which a past question counts as a rewording of a new one, so votes on its results move
     the new one's ranking. tests/test_feedback.py checks it on the demo: earlier askers' votes raise
@@ -59,6 +80,8 @@ MINILM = ModelProfile(
     merge=0.75,
     expert_unrelated=0.3,
     expert_related=0.8,
+    expert_lexical_margin=0.05,
+    expert_floor=0.18,
     feedback=0.75,
     duplicate=0.92,
 )
