@@ -14,6 +14,9 @@ from models.records import EVERYTHING, Audience, utc_now
 from models.sql import batches, select_in
 
 EVENT_KINDS = ("view", "open", "dwell")
+OWN_READING = ("view", "dwell")  # events an item's own authors do not add to its readership
+# A reaction (thanks, a rating) given by one of the item's own authors: it never counts as recognition.
+NOT_BY_AUTHOR = "NOT EXISTS (SELECT 1 FROM content_authors own WHERE own.content_id = {item} AND own.person_id = {who})"
 
 
 class FeedbackStore:
@@ -80,28 +83,87 @@ class FeedbackStore:
         return dict(select_in(self.db, sql, content_ids))
 
     def kudos_received(self, person_ids: Iterable[str], audience: Audience = EVERYTHING) -> dict[str, int]:
-        """Thanks on the items a person (co-)wrote, counting only items the audience may see."""
+        """Thanks on the items a person (co-)wrote, counting only items the audience may see and never
+        thanks an item's own authors gave it."""
         where, params = visible_sql(audience)
         sql = (
             "SELECT a.person_id, count(*) FROM kudos k JOIN content_authors a ON a.content_id = k.content_id "
             f"JOIN content c ON c.id = k.content_id WHERE {' AND '.join(where)} AND a.person_id IN ({{ids}}) "
-            "GROUP BY a.person_id"
+            f"AND {NOT_BY_AUTHOR.format(who='k.from_person', item='k.content_id')} GROUP BY a.person_id"
         )
         counts: dict[str, int] = {}
         for part in batches(person_ids):
             counts.update(self.db.execute(sql.format(ids=",".join("?" * len(part))), [*params, *part]).fetchall())
         return counts
 
+    def impact(self, person_id: str, audience: Audience = EVERYTHING) -> dict[str, Any]:
+        """What a person's writing did, counting only items `audience` may see and only what others did:
+
+        - `items`: items they (co-)wrote;
+        - `searches_answered`: distinct logged searches, asked by someone else, from whose results one of
+          their items was opened (an `open` event) or voted helpful, where neither the search as a whole nor
+          that item for it was voted unhelpful;
+        - `answers` (items of kind `answer`) and `answers_accepted`: those a question accepted, or imported
+          with `"accepted": true`;
+        - `ratings` and `mean_stars`, and `thanks`: given by people who are not among the item's authors.
+        """
+        where, params = visible_sql(audience)
+        mine = (f"SELECT a.content_id FROM content_authors a JOIN content c ON c.id = a.content_id "
+                f"WHERE a.person_id = ? AND {' AND '.join(where)}")
+        mine_params = [person_id, *params]
+        items, answers, accepted = self.db.execute(
+            f"SELECT count(*), coalesce(sum(c.kind = 'answer'), 0), coalesce(sum(c.kind = 'answer' AND ("
+            "json_extract(c.extra, '$.accepted') = 1 OR EXISTS (SELECT 1 FROM questions q "
+            f"WHERE q.accepted_answer = c.id))), 0) FROM content c WHERE c.id IN ({mine})", mine_params,
+        ).fetchone()
+        searches = self.db.execute(
+            f"""WITH mine AS ({mine}),
+            helped AS (
+                SELECT e.query_id AS query_id, e.content_id AS content_id FROM events e JOIN mine m
+                  ON m.content_id = e.content_id
+                WHERE e.kind = 'open' AND e.query_id IS NOT NULL AND coalesce(e.person_id, '') != ?
+                UNION
+                SELECT f.query_id, f.content_id FROM feedback f JOIN mine m ON m.content_id = f.content_id
+                WHERE f.helpful = 1 AND f.query_id IS NOT NULL AND coalesce(f.person_id, '') != ?
+            )
+            SELECT count(DISTINCT h.query_id) FROM helped h JOIN queries q ON q.id = h.query_id
+            WHERE q.kind = 'search' AND coalesce(q.asker, '') != ? AND NOT EXISTS (
+                SELECT 1 FROM feedback u WHERE u.query_id = h.query_id AND u.helpful = 0
+                  AND (u.content_id IS NULL OR u.content_id = h.content_id))""",
+            [*mine_params, person_id, person_id, person_id],
+        ).fetchone()[0]
+        ratings, mean_stars = self.db.execute(
+            f"SELECT count(*), avg(r.stars) FROM ratings r WHERE r.content_id IN ({mine}) AND "
+            f"{NOT_BY_AUTHOR.format(who='r.rater', item='r.content_id')}", mine_params,
+        ).fetchone()
+        thanks = self.db.execute(
+            f"SELECT count(*) FROM kudos k WHERE k.content_id IN ({mine}) AND "
+            f"{NOT_BY_AUTHOR.format(who='k.from_person', item='k.content_id')}", mine_params,
+        ).fetchone()[0]
+        return {"items": items, "searches_answered": searches, "answers": answers, "answers_accepted": accepted,
+                "ratings": ratings, "mean_stars": round(mean_stars, 2) if ratings else None, "thanks": thanks}
+
     def record_event(self, kind: str, content_id: str | None = None, query_id: str | None = None,
-                     person_id: str | None = None, seconds: float | None = None) -> None:
+                     person_id: str | None = None, seconds: float | None = None) -> bool:
+        """Store a usage event; returns whether it was kept. An author reading their own item (a view, or
+        time spent on it) is not readership: it is neither counted in the item's views nor kept for
+        analytics. Opening it from a search is kept: it says the search found something."""
         if kind not in EVENT_KINDS:
             raise InvalidInputError(f"event kind must be one of {', '.join(EVENT_KINDS)}")
+        if kind in OWN_READING and content_id and person_id and self.is_author_of(person_id, content_id):
+            return False
         self.db["events"].insert(
             {"kind": kind, "content_id": content_id, "query_id": query_id, "person_id": person_id,
              "seconds": seconds, "created": utc_now().isoformat()}
         )
         if kind == "view" and content_id:
             self.record_view(content_id)
+        return True
+
+    def is_author_of(self, person_id: str, content_id: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM content_authors WHERE content_id = ? AND person_id = ?", [content_id, person_id]
+        ).fetchone() is not None
 
     def result_feedback(self) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Every per-result vote with the vector of the question it answered:

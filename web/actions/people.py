@@ -32,6 +32,21 @@ def contributions(services: Services, viewer: Viewer, person_ids: list[str]) -> 
     return services.store.contribution_counts(person_ids, viewer.audience)
 
 
+def impact(services: Services, viewer: Viewer, person_id: str) -> dict:
+    """What a person's writing did, as the viewer may see it (see `FeedbackStore.impact` for each figure):
+    only others' reading, searches, ratings and thanks count, never the person's own."""
+    find_person(services, person_id)
+    return services.store.impact(person_id, viewer.audience)
+
+
+def asked_about(services: Services, viewer: Viewer, person_id: str, limit: int = 10) -> list[dict] | None:
+    """The questions a person was suggested for: what colleagues asked is between them, the person and
+    L&D, so anyone else gets None (nothing to show, not an empty list)."""
+    if not may_manage_person(viewer, person_id):
+        return None
+    return services.store.asked_about(person_id, limit)
+
+
 def list_people(services: Services, viewer: Viewer, limit: int, offset: int, team: str | None = None,
                 mentor: bool | None = None) -> tuple[list[dict], int, dict[str, int]]:
     rows, total = services.store.list_people(limit, offset, team, mentor)

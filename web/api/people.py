@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 
 from web.actions import people as actions
 from web.auth import Employee, LnD, Reader, Viewer
@@ -43,6 +44,27 @@ def list_people(
 @router.get("/{person_id}", response_model=PersonPublic)
 def get_person(services: ServicesDep, viewer: Reader, person_id: PersonId) -> PersonPublic:
     return _public(services, viewer, actions.find_person(services, person_id))
+
+
+class ImpactOut(BaseModel):
+    """What a person's writing did; only what others did counts (never the person's own reading, searches,
+    ratings or thanks), and only items the caller may see."""
+
+    items: int
+    searches_answered: int
+    answers: int
+    answers_accepted: int
+    ratings: int
+    mean_stars: float | None
+    thanks: int
+
+
+@router.get("/{person_id}/impact", response_model=ImpactOut)
+def impact(services: ServicesDep, viewer: Reader, person_id: PersonId) -> ImpactOut:
+    """Items written; searches their items answered (someone else's search from which one of them was opened
+    or voted helpful, and that was not voted unhelpful); answers written and accepted; ratings received
+    (count and mean stars) and thanks."""
+    return ImpactOut(**actions.impact(services, viewer, person_id))
 
 
 @router.post("", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)

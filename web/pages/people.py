@@ -48,8 +48,8 @@ def profile(request: Request, services: ServicesDep, viewer: Reader, person_id: 
     contributions, total = store.list_content(limit=50, author=person_id, sort="updated", audience=viewer.audience)
     return render(
         request, "profile.html", section="people", person=person, contributions=contributions,
-        contribution_total=total, asked=store.asked_about(person_id, 10),
-        kudos=store.kudos_received([person_id], viewer.audience).get(person_id, 0),
+        contribution_total=total, asked=actions.asked_about(services, viewer, person_id),
+        impact=actions.impact(services, viewer, person_id),
         saved=saved, manage=may_manage_person(viewer, person_id),
         content_requests=requests_for_profile(services, viewer, person_id),
         **mentoring_of(services, viewer, person_id),
