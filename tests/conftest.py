@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,37 @@ def http(live):
 def demo_http(demo_live):
     with client(demo_live, api_token(demo_live.services)) as c:
         yield c
+
+
+# -- a small organisation's accounts, and clients signed in as them --
+
+PASSWORD = "long enough password"
+
+
+def add_accounts(services: Services, accounts: dict[str, tuple[str, str | None]]) -> Services:
+    """Accounts by user name: (role, person id), all with PASSWORD."""
+    from web.security import hash_password
+
+    for name, (role, person_id) in accounts.items():
+        services.store.create_user(name, hash_password(PASSWORD), role, person_id)
+    return services
+
+
+def as_user(server: LiveServer, name: str):
+    """An API client of an existing account, through a personal token."""
+    return client(server, api_token(server.services, name))
+
+
+@contextmanager
+def signed_in(server: LiveServer, name: str, csrf_header: bool = True) -> Iterator:
+    """A browser-like client signed in through the sign-in form: it sends the site's Origin, and the
+    session's CSRF token as a header as htmx does (`csrf_header=False`: only as `csrf`, for form fields,
+    as a page without JavaScript posts it)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=60, headers={"Origin": server.url}) as browser:
+        assert browser.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
+        browser.csrf = browser.get("/api/me").json()["csrf_token"]
+        if csrf_header:
+            browser.headers["X-CSRF-Token"] = browser.csrf
+        yield browser

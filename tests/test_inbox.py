@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client
+from tests.conftest import PASSWORD, LiveServer, as_user, client, signed_in
 from tests.factories import ANA, BO, VPN, content, jsonl, person
 from web.actions.inbox import check_stale
 from web.security import hash_password
 
-PASSWORD = "long enough password"
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead", mentor=True)
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 
@@ -34,18 +32,6 @@ def server(make_services, tmp_path) -> Iterator[LiveServer]:
         yield live
 
 
-def as_user(server: LiveServer, name: str) -> httpx.Client:
-    return client(server, api_token(server.services, name))
-
-
-@contextmanager
-def signed_in(server: LiveServer, name: str) -> Iterator[httpx.Client]:
-    """A browser signed in through the form; its posts carry the CSRF token as a form field, as a page
-    without JavaScript does (`csrf` holds it)."""
-    with httpx.Client(base_url=server.url, timeout=60, headers={"Origin": server.url}) as browser:
-        assert browser.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        browser.csrf = browser.get("/api/me").json()["csrf_token"]
-        yield browser
 
 
 def inbox_of(api: httpx.Client, **params) -> dict:
@@ -115,19 +101,19 @@ def test_authors_cannot_rate_or_thank_their_own_items(server):
         assert ana.get("/api/content/c-vpn").json()["authors"] == ["p-ana"]
     assert server.services.store.rating_summary(["c-vpn"]) == {}
     assert server.services.store.kudos_for_content(["c-vpn"]) == {}
-    with signed_in(server, "ana") as page:
+    with signed_in(server, "ana", csrf_header=False) as page:
         html = page.get("/content/c-vpn").text
         assert 'action="/content/c-vpn/rating"' not in html and 'action="/content/c-vpn/thanks"' not in html
         assert "You wrote this: readers rate it, authors do not." in html
         refused = page.post("/content/c-vpn/rating", data={"stars": "5", "csrf_token": page.csrf})
         assert refused.status_code == 403 and "authors cannot rate their own items" in refused.text
-    with signed_in(server, "bo") as page:
+    with signed_in(server, "bo", csrf_header=False) as page:
         html = page.get("/content/c-vpn").text
         assert 'action="/content/c-vpn/rating"' in html and 'action="/content/c-vpn/thanks"' in html
 
 
 def test_mentor_requests_and_decisions_are_notified(server):
-    with signed_in(server, "bo") as bo:
+    with signed_in(server, "bo", csrf_header=False) as bo:
         sent = bo.post("/mentors/request", data={"mentor": "p-ana", "goal": "Learn firewalls",
                                                  "message": "I start on the network team next month.",
                                                  "csrf_token": bo.csrf})
@@ -136,7 +122,7 @@ def test_mentor_requests_and_decisions_are_notified(server):
         assert shape(inbox_of(ana)) == [("mentor_request", "Bo Chen asked you for mentoring: “Learn firewalls”",
                                          "/people/p-ana#mentoring")]
         [request] = server.services.store.mentoring_requests(mentor_id="p-ana")
-        with signed_in(server, "ana") as page:
+        with signed_in(server, "ana", csrf_header=False) as page:
             decided = page.post(f"/mentors/requests/{request['id']}/accept", data={"csrf_token": page.csrf})
             assert decided.status_code == 303
         assert shape(inbox_of(bo_api)) == [("mentor_decision", "Ana Ruiz accepted your mentoring request about "
@@ -188,7 +174,7 @@ def test_the_badge_counts_unread_and_the_page_marks_them_read(server):
     first = store.notify(["p-ana"], "thanks", "Bo Chen thanked you", "/content/c-vpn#kudos")[0]
     second = store.notify(["p-ana"], "comment", "Bo Chen commented", "/content/c-vpn#comments")[0]
     third = store.notify(["p-ana"], "stale", "Something went stale", "/content/c-vpn")[0]
-    with signed_in(server, "ana") as ana, signed_in(server, "bo") as bo:
+    with signed_in(server, "ana", csrf_header=False) as ana, signed_in(server, "bo", csrf_header=False) as bo:
         assert badge(ana.get("/").text) == "3"
         assert badge(bo.get("/browse").text) is None
         inbox = ana.get("/inbox").text
@@ -221,7 +207,7 @@ def test_each_person_chooses_how_email_carries_notifications(server):
         assert changed.json() == {"email": "immediate", "address": "p-ana@example.com", "delivery": False}
         assert ana.put("/api/me/notification-settings", json={"email": "hourly"}).status_code == 422
         assert lee.get("/api/me/notification-settings").json()["email"] == "daily"  # one's own choice only
-    with signed_in(server, "ana") as page:
+    with signed_in(server, "ana", csrf_header=False) as page:
         account = page.get("/account").text
         assert 'id="mail-immediate" name="email" type="radio" value="immediate" checked' in account
         saved = page.post("/account/notifications", data={"email": "never", "csrf_token": page.csrf})

@@ -51,7 +51,9 @@ def test_a_question_reaches_the_expert_and_her_answer_becomes_knowledge(tab_as, 
     expect(page.locator(".where-it-stands")).to_contain_text("Waiting for")
     expect(page.locator(".where-it-stands")).to_contain_text("Ana Ruiz")
 
-    # Ana finds it waiting for her and answers, with a live preview.
+    # Ana is told (the unread count in the navigation), finds it waiting for her and answers, with a preview.
+    page = tab_as("ana").go("/")
+    expect(page.locator("#unread-count")).to_contain_text("1")
     page = tab_as("ana").go("/questions")
     page.locator("section", has_text="Waiting for you").get_by_role("link", name=QUESTION).click()
     page.get_by_role("textbox", name=re.compile("^Answer")).press_sequentially("Ask **Network Ops** for an IPsec profile, then share the PSK.")
@@ -59,7 +61,9 @@ def test_a_question_reaches_the_expert_and_her_answer_becomes_knowledge(tab_as, 
     page.get_by_role("button", name="Publish answer").click()
     page.wait_for_url(re.compile(r"\?answered=1#answers$"))
 
-    # Sam accepts it.
+    # Sam is told, and accepts it.
+    page = tab_as("sam").go("/inbox")
+    expect(page.locator("main")).to_contain_text("An answer to your question")
     page = tab_as("sam").go(question_url.removeprefix(site.url))
     page.get_by_role("button", name="Accept this answer").click()
     expect(page.locator(".answer.accepted")).to_contain_text("IPsec profile")

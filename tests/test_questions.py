@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 
 from finder.experts import Expert
 from finder.routing import Candidate, choose_experts
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client
+from tests.conftest import LiveServer, as_user
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
 from web.actions.questions import escalate_due
 from web.security import hash_password
@@ -37,9 +36,6 @@ def server(org):
     with LiveServer(org) as live:
         yield live
 
-
-def as_user(server: LiveServer, name: str) -> httpx.Client:
-    return client(server, api_token(server.services, name))
 
 
 def test_a_covered_question_goes_to_the_expert_and_the_answer_becomes_knowledge(server):

@@ -5,17 +5,15 @@ real SQLite, FAISS and model."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client
+from tests.conftest import PASSWORD, LiveServer, as_user, signed_in
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 from web.security import hash_password
 
-PASSWORD = "long enough password"
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead")
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 ACCEPTED = content("c-ans1", title="Which port does the VPN use?", body="UDP 1194, and TCP 443 as a fallback.",
@@ -44,16 +42,6 @@ def server(org):
         yield live
 
 
-def as_user(server: LiveServer, name: str) -> httpx.Client:
-    return client(server, api_token(server.services, name))
-
-
-@contextmanager
-def signed_in(server: LiveServer, name: str):
-    """A browser-like client signed in through the form."""
-    with httpx.Client(base_url=server.url, timeout=60, headers={"Origin": server.url}) as browser:
-        assert browser.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        yield browser
 
 
 def views(server: LiveServer, content_id: str) -> tuple[int, int]:

@@ -3,18 +3,15 @@ two side by side stay closed (issue 9). Real app over HTTP, real SQLite, FAISS a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
-import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client
+from tests.conftest import PASSWORD, LiveServer, as_user, signed_in
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 from web.security import hash_password
 
-PASSWORD = "long enough password"
 SECRET = content(
     "c-secret", title="Q3 layoffs plan for the Finance team", authors=["p-bo"], visible_teams=["Finance"],
     body="Confidential: the payroll restructuring plan moves payday processing to Lisbon in Q3.",
@@ -40,17 +37,6 @@ def server(org):
         yield live
 
 
-def as_user(server: LiveServer, name: str) -> httpx.Client:
-    return client(server, api_token(server.services, name))
-
-
-@contextmanager
-def signed_in(server: LiveServer, name: str) -> Iterator[httpx.Client]:
-    """A browser-like client signed in through the form, sending the CSRF token as htmx does."""
-    with httpx.Client(base_url=server.url, timeout=60, headers={"Origin": server.url}) as browser:
-        assert browser.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        browser.headers["X-CSRF-Token"] = browser.get("/api/me").json()["csrf_token"]
-        yield browser
 
 
 def test_team_names_are_stored_as_the_directory_spells_them(server):

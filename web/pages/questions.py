@@ -18,7 +18,7 @@ from web.deps import ServicesDep
 from web.markdown import to_html
 from web.pages.common import as_sentence
 from web.pages.forms import split_list
-from web.pages.render import is_htmx, render
+from web.pages.render import render
 
 router = APIRouter(prefix="/questions", tags=["pages"], include_in_schema=False)
 QuestionId = Annotated[str, Path(pattern=r"^q-[0-9a-f]{12}$")]
