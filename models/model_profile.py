@@ -111,5 +111,6 @@ def profile_for(identity: str, label: str = "") -> ModelProfile:
 
 def configured(profile: ModelProfile, settings: Settings) -> ModelProfile:
     """The profile with the thresholds the settings override (those set to a number) replaced."""
-    overrides = {"answered": settings.answered_threshold, "gap": settings.gap_similarity}
+    overrides = {"answered": settings.answered_threshold, "gap": settings.gap_similarity,
+                 "expert_floor": settings.expert_floor}
     return replace(profile, **{name: value for name, value in overrides.items() if value is not None})

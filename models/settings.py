@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         description="Mean cosine at which unanswered questions count as one gap topic; "
         "unset: the configured model's calibrated value (models/model_profile.py).",
     )
+    expert_floor: float | None = Field(
+        None, ge=0.0, le=1.0, description="Expert score below which nobody is suggested or routed a question; "
+        "unset: the configured model's calibrated value (models/model_profile.py)."
+    )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")
     max_query_chars: int = Field(4000, ge=10, description="Longest accepted question, in characters.")
     allow_anonymous_read: bool = Field(

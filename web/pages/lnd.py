@@ -54,7 +54,7 @@ def gaps(request: Request, services: ServicesDep, viewer: LnD, since: Since = No
     people = {p["id"]: p["name"] for p in services.store.people_by_ids(
         {r["expert_id"] for t in topics for r in t.requests}).values()}
     return render(request, "lnd_gaps.html", section="lnd", topics=topics, trends=trends, range=shown,
-                  requested=requested, names=people)
+                  requested=requested, names=people, people=services.store.person_names())
 
 
 @router.post("/gaps/request")
