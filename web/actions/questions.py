@@ -32,10 +32,11 @@ def ask_experts(services: Services, viewer: Viewer, title: str, details: str = "
     if query_id and services.store.get_query(query_id) is None:
         query_id = None
     vector = services.embedder.encode_query(title)
-    with services.store.transaction():
+    chosen = _choose_experts(services, f"{title}. {details}", exclude={signature(viewer)})
+    with services.store.transaction():  # the question and where it went commit together, or neither
         question_id = services.store.add_question(title, details.strip(), tags or [], signature(viewer), query_id,
                                                   vector, None)
-    _route_next_round(services, question_id, round_=1, exclude={signature(viewer)})
+        _record_round(services, question_id, title, chosen, round_=1)
     return question_view(services, viewer, question_id)
 
 
@@ -51,28 +52,29 @@ def similar_questions(services: Services, viewer: Viewer, text: str) -> list[dic
     return [{**row, "similarity": round(score, 4)} for score, row in close[:SIMILAR_SHOWN]]
 
 
-def _route_next_round(services: Services, question_id: str, round_: int, exclude: set[str]) -> list[str]:
-    """Ask the next experts (or L&D); returns the person ids asked."""
+def _choose_experts(services: Services, text: str, exclude: set[str]) -> list:
+    """The next people to ask about `text` (none when nobody passes the floor)."""
     store = services.store
-    question = store.get_question(question_id)
-    asked_before = {r["person_id"] for r in store.routes_of(question_id)}
-    text = f"{question['title']}. {question['details']}"[:services.settings.max_query_chars]
-    experts = services.finder.experts(text, k=20, log=False)
+    experts = services.finder.experts(text[:services.settings.max_query_chars], k=20, log=False)
     load = store.open_question_load(e.id for e in experts)
     answering = store.answering(e.id for e in experts)
     candidates = [Candidate(e, *answering.get(e.id, (False, False)), load.get(e.id, 0)) for e in experts]
-    chosen = choose_experts(candidates, services.profile.expert_floor, exclude | asked_before)
-    with store.transaction():
-        if chosen:
-            store.add_routes(question_id, [e.id for e in chosen], round_, "ranker")
-            store.update_question(question_id, round=round_, escalate_at=_escalation_time(services))
-            store.notify([e.id for e in chosen], "question_routed", f"A question for you: {question['title']}",
-                         f"/questions/{question_id}")
-        else:
-            store.update_question(question_id, lnd_queue=1, escalate_at=None)
-            store.notify(_lnd_parties(services), "question_escalated",
-                         f"Nobody could be found to answer: {question['title']}", f"/questions/{question_id}")
-    return [e.id for e in chosen]
+    return choose_experts(candidates, services.profile.expert_floor, exclude)
+
+
+def _record_round(services: Services, question_id: str, title: str, chosen: list, round_: int) -> None:
+    """Route to the chosen people and tell them, or (nobody chosen) put the question in L&D's queue;
+    in the caller's transaction."""
+    store = services.store
+    if chosen:
+        store.add_routes(question_id, [e.id for e in chosen], round_, "ranker")
+        store.update_question(question_id, round=round_, escalate_at=_escalation_time(services))
+        store.notify([e.id for e in chosen], "question_routed", f"A question for you: {title}",
+                     f"/questions/{question_id}")
+    else:
+        store.update_question(question_id, lnd_queue=1, escalate_at=None)
+        store.notify(_lnd_parties(services), "question_escalated", f"Nobody could be found to answer: {title}",
+                     f"/questions/{question_id}")
 
 
 def _escalation_time(services: Services, now: datetime | None = None) -> str:
@@ -105,7 +107,11 @@ def escalate_due(services: Services, now: datetime | None = None) -> int:
                                       f"Unanswered after {MAX_ROUNDS} rounds of experts: {question['title']}",
                                       f"/questions/{question_id}")
         else:
-            _route_next_round(services, question_id, question["round"] + 1, {question["asker"]})
+            asked = {r["person_id"] for r in services.store.routes_of(question_id)}
+            chosen = _choose_experts(services, f"{question['title']}. {question['details']}",
+                                     {question["asker"]} | asked)
+            with services.store.transaction():
+                _record_round(services, question_id, question["title"], chosen, question["round"] + 1)
     return len(due)
 
 
