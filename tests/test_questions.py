@@ -10,7 +10,7 @@ import pytest
 from finder.experts import Expert
 from finder.routing import Candidate, choose_experts
 from indexer.importer import import_files
-from tests.conftest import LiveServer, as_user
+from tests.conftest import LiveServer, as_user, signed_in
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
 from web.actions.questions import escalate_due
 from web.security import hash_password
@@ -132,3 +132,13 @@ def test_routing_spreads_load_and_prefers_people_who_opted_in():
             candidate("gone", 0.99, away=True)]
     assert [e.id for e in choose_experts(busy, floor=0.5, exclude={"ok"})] == ["good", "fine", "star"]
     assert [e.id for e in choose_experts(busy, floor=0.96, exclude=set())] == []
+
+
+def test_employees_content_requests_and_notes_reach_lnds_gaps_page(server):
+    with signed_in(server, "cy") as cy:
+        assert cy.post("/requests", data={"q": "parental leave in Canada", "note": "for a new hire in Toronto"},
+                       follow_redirects=False).status_code == 303
+    with signed_in(server, "lee") as lee:
+        page = lee.get("/lnd/gaps").text
+    section = page[page.index('id="content-requests"'):]
+    assert "parental leave in Canada" in section and "for a new hire in Toronto" in section and "Cy Okafor" in section

@@ -51,10 +51,12 @@ def gaps(request: Request, services: ServicesDep, viewer: LnD, since: Since = No
     start, end, shown = _range(since, until)
     topics = services.gaps.topics(start, end, limit=50)
     trends = {t.key: sparkline([n for _, n in t.weekly]) for t in topics}
+    content_requests = services.store.content_requests(50)
     people = {p["id"]: p["name"] for p in services.store.people_by_ids(
-        {r["expert_id"] for t in topics for r in t.requests}).values()}
+        {r["expert_id"] for t in topics for r in t.requests} | {r["requested_by"] for r in content_requests}).values()}
     return render(request, "lnd_gaps.html", section="lnd", topics=topics, trends=trends, range=shown,
-                  requested=requested, names=people, people=services.store.person_names())
+                  requested=requested, names=people, people=services.store.person_names(),
+                  content_requests=content_requests)
 
 
 @router.post("/gaps/request")
