@@ -32,6 +32,15 @@ class DemandStore:
         return list(self.db.query(
             "SELECT * FROM content_requests ORDER BY created DESC, id DESC LIMIT ?", [limit]))
 
+    def open_content_requests(self, limit: int = 500) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM content_requests WHERE status = 'open' ORDER BY created DESC, id DESC LIMIT ?", [limit]))
+
+    def close_content_requests(self, ids: list[int]) -> None:
+        """Requests that published content now answers."""
+        for request_id in ids:
+            self.db.execute("UPDATE content_requests SET status = 'addressed' WHERE id = ?", [request_id])
+
     def asked_about(self, person_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """Recent distinct questions for which this person was suggested as someone who can help."""
         return list(self.db.query(

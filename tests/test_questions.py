@@ -142,3 +142,17 @@ def test_employees_content_requests_and_notes_reach_lnds_gaps_page(server):
         page = lee.get("/lnd/gaps").text
     section = page[page.index('id="content-requests"'):]
     assert "parental leave in Canada" in section and "for a new hire in Toronto" in section and "Cy Okafor" in section
+
+
+def test_a_requester_is_told_when_content_answering_the_request_is_published(server):
+    store = server.services.store
+    with signed_in(server, "cy") as cy:
+        cy.post("/requests", data={"q": "how do I book a desk in the Madrid office"}, follow_redirects=False)
+        cy.post("/requests", data={"q": "parental leave in Canada"}, follow_redirects=False)
+    with as_user(server, "ana") as ana:
+        assert ana.post("/api/content", json={
+            "title": "Booking a desk in Madrid", "authors": ["p-ana"], "kind": "howto",
+            "body": "Book a desk in the Madrid office with the Desks app: pick a floor, a day and a desk."}).status_code == 201
+    told = [n for n in store.notifications_of("p-cy") if n["kind"] == "content_request"]
+    assert [n["text"] for n in told] == ["Published, for your request: Booking a desk in Madrid"]
+    assert [r["query"] for r in store.open_content_requests()] == ["parental leave in Canada"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uuid
 
+import numpy as np
+
 from models.errors import ConflictError, ForbiddenError, InvalidInputError, KnowhowError, NotFoundError
 from models.records import Content, utc_now
 from web.actions.policy import can_edit
@@ -93,7 +95,32 @@ def update_item(services: Services, viewer: Viewer, content_id: str, changes: di
 def _save(services: Services, viewer: Viewer, content_id: str, draft: ContentIn, existing: dict | None) -> dict:
     record = _checked_record(services, viewer, content_id, draft, existing)
     services.indexer.save_content(record, edited_by=viewer.username)
-    return services.store.get_content(content_id)
+    item = services.store.get_content(content_id)
+    if not item["visible_teams"]:  # a restricted item would tell requesters outside its teams about it
+        tell_requesters(services, item)
+    return item
+
+
+def tell_requesters(services: Services, item: dict) -> list[int]:
+    """Open "Request this content" requests the item now answers (some passage of it is as close to the
+    request as an answer must be to a question) are closed, and their requesters told. Returns their ids."""
+    store = services.store
+    requests = store.open_content_requests()
+    chunk_ids = list(store.chunk_ids_of_content([item["id"]]))
+    if not requests or not chunk_ids:
+        return []
+    passages = np.vstack([matrix for _, matrix in store.iter_vectors("chunks", chunk_ids)] or [np.zeros((0, 1))])
+    if passages.shape[0] == 0:  # still embedding (a long item): its requesters hear on the next edit
+        return []
+    answered = [r for r in requests
+                if float((passages @ services.embedder.encode_query(r["query"])).max()) >= services.profile.answered]
+    if answered:
+        with store.transaction():
+            store.close_content_requests([r["id"] for r in answered])
+            for r in answered:
+                store.notify([r["requested_by"]], "content_request", f"Published, for your request: {item['title']}",
+                             f"/content/{item['id']}")
+    return [r["id"] for r in answered]
 
 
 def _checked_record(services: Services, viewer: Viewer, content_id: str, draft: ContentIn,

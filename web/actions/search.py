@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from finder.experts import Expert
 from finder.search import Answer, clean_query
+from web.actions.reactions import signature
 from web.auth import Viewer
 from web.services import Services
 
@@ -30,7 +31,7 @@ def request_content(services: Services, viewer: Viewer, question: str, query_id:
     question = clean_query(question, services.settings.max_query_chars)
     if query_id and services.store.get_query(query_id) is None:
         query_id = None
-    return services.store.request_content(question, query_id, note, requested_by=viewer.person_id or viewer.username)
+    return services.store.request_content(question, query_id, note, requested_by=signature(viewer))
 
 
 def stats(services: Services, viewer: Viewer) -> dict[str, int]:
