@@ -15,7 +15,7 @@ import numpy as np
 
 from models.errors import ConflictError, ForbiddenError, InvalidInputError, KnowhowError, NotFoundError
 from models.records import Content, utc_now
-from web.actions.policy import can_edit
+from web.actions.policy import can_edit, publishes_for_others
 from web.auth import Viewer
 from web.schemas import ContentIn
 from web.services import Services
@@ -139,7 +139,7 @@ def draft_problems(services: Services, viewer: Viewer, authors: list[str], visib
     """Every reason the viewer may not save a draft with these authors, teams and official mark (a new
     item when `existing` is None), so a form can show them all at once."""
     problems: list[KnowhowError] = []
-    lnd = viewer.role == "lnd"
+    lnd = publishes_for_others(viewer)
     if official != bool(existing and existing["official"]) and not lnd:
         problems.append(ForbiddenError("only L&D marks items official (or removes the mark)"))
     if not lnd and (problem := _authorship_problem(viewer, authors, existing)):

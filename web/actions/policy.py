@@ -17,6 +17,12 @@ def can_edit(viewer: Viewer, item: dict) -> bool:
     )
 
 
+def publishes_for_others(viewer: Viewer) -> bool:
+    """Whether the viewer names an item's authors and sets its official mark (L&D), or writes as
+    themselves with the mark left as it is (everyone else)."""
+    return viewer.role == "lnd"
+
+
 def may_manage_person(viewer: Viewer, person_id: str) -> bool:
     """A profile is edited, and mentoring requests to it answered, by its person or by L&D."""
     return viewer.role == "lnd" or (viewer.person_id is not None and viewer.person_id == person_id)

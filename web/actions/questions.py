@@ -209,6 +209,12 @@ def list_questions(services: Services, viewer: Viewer, mine: bool = False, waiti
                    offset: int = 0) -> tuple[list[dict], int]:
     """Questions by filter; L&D's queue is L&D's to read."""
     escalate_due(services)
+    return _questions(services, viewer, mine, waiting_for_me, status, lnd_queue, limit, offset)
+
+
+def _questions(services: Services, viewer: Viewer, mine: bool = False, waiting_for_me: bool = False,
+               status: str | None = None, lnd_queue: bool | None = None, limit: int = 50,
+               offset: int = 0) -> tuple[list[dict], int]:
     if lnd_queue:
         require_lnd(viewer, "reads its question queue")
     if waiting_for_me and viewer.person_id is None:
@@ -217,6 +223,20 @@ def list_questions(services: Services, viewer: Viewer, mine: bool = False, waiti
         asker=signature(viewer) if mine else None, routed_to=viewer.person_id if waiting_for_me else None,
         status=status, lnd_queue=lnd_queue, limit=limit, offset=offset)
     return [_with_routes(services, row) for row in rows], total
+
+
+def hub(services: Services, viewer: Viewer) -> dict:
+    """What the questions page lists for the viewer: waiting on them, asked by them, L&D's queue (L&D
+    only), open ones contributors could answer, and their answering preference."""
+    escalate_due(services)  # once for the four lists
+    lnd = viewer.role == "lnd"
+    return {
+        "waiting": _questions(services, viewer, waiting_for_me=True, limit=20)[0],
+        "mine": _questions(services, viewer, mine=True, limit=20)[0],
+        "queue": _questions(services, viewer, lnd_queue=True, limit=50)[0] if lnd else [],
+        "unanswered": _questions(services, viewer, status="open", limit=20)[0],
+        "answering": services.store.answering([viewer.person_id]).get(viewer.person_id) if viewer.person_id else None,
+    }
 
 
 def question_view(services: Services, viewer: Viewer, question_id: str) -> dict:
@@ -236,6 +256,7 @@ def question_view(services: Services, viewer: Viewer, question_id: str) -> dict:
         "answers": [{**a, "voted": a["content_id"] in voted} for a in shown],
         "is_asker": me is not None and question["asker"] == me,
         "may_answer": viewer.signed_in and may_answer(viewer, question["routes"]),
+        "may_route": viewer.role == "lnd",
     }
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import ForbiddenError
 from web.actions import content as actions
+from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
 from web.deps import ServicesDep
 from web.markdown import to_html
@@ -42,7 +43,7 @@ FIELDS = {"title": "title", "body": "body", "kind": "kind", "tags": "tags", "aut
 def _hidden_fields(viewer: Viewer, form: ContentForm, item: dict | None) -> ContentForm:
     """Fields the form does not show to others than L&D: the first author, and the official mark unless
     the post sets it (then the action refuses it, as it does over the API)."""
-    if viewer.role == "lnd":
+    if publishes_for_others(viewer):
         return form
     form.author = (item["authors"][0] if item and item["authors"] else viewer.person_id) or ""
     form.official = form.official or bool(item and item["official"])
@@ -55,14 +56,14 @@ def _page(request: Request, services: Services, viewer: Viewer, form: ContentFor
     return render(
         request, "contribute.html", status_code=422 if errors else 200, section="contribute", form=form,
         errors=errors, item=item, people=store.person_names(), tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
-        preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=viewer.role == "lnd",
+        preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=publishes_for_others(viewer),
         author_name=(store.get_person(form.author) or {}).get("name", form.author) if form.author else "",
     )
 
 
 def _save(request: Request, services: Services, viewer: Viewer, form: ContentForm, item: dict | None):
     form = _hidden_fields(viewer, form, item)
-    errors = form.check(choose_author=viewer.role == "lnd")
+    errors = form.check(choose_author=publishes_for_others(viewer))
     for problem in actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item):
         if isinstance(problem, ForbiddenError) and problem.field is None:
             raise problem  # not something to fix in the form: the error page says why

@@ -27,13 +27,7 @@ AnswerId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 @router.get("", response_class=HTMLResponse)
 def hub(request: Request, services: ServicesDep, viewer: Employee, saved: bool = False) -> HTMLResponse:
-    waiting, _ = actions.list_questions(services, viewer, waiting_for_me=True, limit=20)
-    mine, _ = actions.list_questions(services, viewer, mine=True, limit=20)
-    queue = actions.list_questions(services, viewer, lnd_queue=True, limit=50)[0] if viewer.role == "lnd" else []
-    unanswered, _ = actions.list_questions(services, viewer, status="open", limit=20)
-    answering = services.store.answering([viewer.person_id]).get(viewer.person_id) if viewer.person_id else None
-    return render(request, "questions.html", section="questions", waiting=waiting, mine=mine, queue=queue,
-                  unanswered=unanswered, answering=answering, saved=saved)
+    return render(request, "questions.html", section="questions", saved=saved, **actions.hub(services, viewer))
 
 
 @router.post("/settings")
@@ -84,10 +78,10 @@ def preview(request: Request, viewer: Employee, body: Annotated[str, Form()] = "
 def show(request: Request, services: ServicesDep, viewer: Employee, question_id: QuestionId, asked: bool = False,
          answered: bool = False) -> HTMLResponse:
     question = actions.question_view(services, viewer, question_id)
-    people = services.store.person_names() if viewer.role == "lnd" else []
+    everyone = services.store.person_names()
     return render(request, "question.html", section="questions", question=question, asked=asked,
-                  answered=answered, people=people, body="", errors={},
-                  names={pid: name for pid, name in services.store.person_names()})
+                  answered=answered, people=everyone if question["may_route"] else [], body="", errors={},
+                  names=dict(everyone))
 
 
 @router.post("/{question_id}/answers", response_class=HTMLResponse)
@@ -99,7 +93,7 @@ def answer(request: Request, services: ServicesDep, viewer: Employee, question_i
         question = actions.question_view(services, viewer, question_id)
         return render(request, "question.html", status_code=422, section="questions", question=question,
                       asked=False, answered=False, people=[], body=body, errors={"body": as_sentence(str(exc))},
-                      names={pid: name for pid, name in services.store.person_names()})
+                      names=dict(services.store.person_names()))
     return RedirectResponse(f"/questions/{question_id}?answered=1#answers", status_code=303)
 
 
