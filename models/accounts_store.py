@@ -43,6 +43,21 @@ class AccountsStore:
     def users(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT id, username, role, person_id, disabled, created FROM users ORDER BY username"))
 
+    def accounts(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """Every account (or the one with `user_id`) for L&D's accounts screen: its person's name, when it last
+        signed in with a password (from the audit log: no column to keep in step), its live API tokens and when
+        one was last used."""
+        return list(self.db.query(
+            "SELECT u.id, u.username, u.role, u.person_id, u.disabled, u.created, p.name AS person_name, "
+            "l.last_sign_in, coalesce(t.live_tokens, 0) AS live_tokens, t.last_token_use "
+            "FROM users u LEFT JOIN people p ON p.id = u.person_id "
+            "LEFT JOIN (SELECT target, max(at) AS last_sign_in FROM audit_log WHERE action = 'login' "
+            "GROUP BY target) l ON l.target = u.username "
+            "LEFT JOIN (SELECT user_id, sum(NOT revoked) AS live_tokens, max(last_used) AS last_token_use "
+            "FROM api_tokens GROUP BY user_id) t ON t.user_id = u.id "
+            "WHERE :id IS NULL OR u.id = :id ORDER BY u.username", {"id": user_id},
+        ))
+
     def update_user(self, user_id: int, **fields: Any) -> None:
         if self.user(user_id) is None:
             raise NotFoundError(f"no user {user_id}")

@@ -6,10 +6,10 @@ It sits beside the web app as the other front door: it calls indexer and finder 
 from __future__ import annotations
 
 import functools
-import threading
-from importlib import resources
 import os
 import sys
+import threading
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -38,7 +38,7 @@ def demo_files() -> list[Path]:
     return sorted(p for p in DEMO_DIR.glob("*.jsonl") if not p.name.startswith("questions_"))
 
 
-def _services(ctx: click.Context) -> Services:
+def _services(ctx: click.Context, create: bool = False) -> Services:
     return ctx.obj
 
 
@@ -141,38 +141,100 @@ def user() -> None:
     """Manage accounts (the CLI acts as the local administrator)."""
 
 
+ROLE = click.Choice(ROLES)
+
+
 @user.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="employee", show_default=True, help="What they may do.")
+@click.option("--role", type=ROLE, default="employee", show_default=True, metavar="ROLE",
+              help="What they may do: employee (the default), contributor or lnd.")
 @click.option("--person", "person_id", default=None, help="Their person id (links profile, team, authorship).")
 @click.password_option(help="Their password (asked for when not given).")
 @click.pass_context
 @_errors_as_exit
 def user_add(ctx: click.Context, username: str, role: str, person_id: str | None, password: str) -> None:
     """Create an account, e.g. the first L&D one: knowhow user add elena --role lnd."""
-    actions.create_user(_services(ctx), LOCAL_ADMIN, username, password, role, person_id)
+    actions.create_user(_services(ctx, create=True), LOCAL_ADMIN, username, password, role, person_id)
     click.echo(f"created {username} ({role})")
 
 
 @user.command("list")
 @click.pass_context
+@_errors_as_exit
 def user_list(ctx: click.Context) -> None:
-    """Accounts with their roles."""
-    for row in _services(ctx).store.users():
+    """Accounts: user name, role, person, last sign-in (tab-separated)."""
+    for row in actions.accounts(_services(ctx), LOCAL_ADMIN):
         flag = " (disabled)" if row["disabled"] else ""
-        click.echo(f"{row['username']}\t{row['role']}\t{row['person_id'] or '-'}{flag}")
+        click.echo(f"{row['username']}\t{row['role']}\t{row['person_id'] or '-'}\t"
+                   f"{(row['last_sign_in'] or 'never signed in')[:16]}{flag}")
+
+
+def _change(ctx: click.Context, username: str, changes: dict) -> dict:
+    services = _services(ctx)
+    return actions.update_user(services, LOCAL_ADMIN, actions.user_named(services, username)["id"], changes)
 
 
 @user.command("role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("role", type=ROLE, metavar="ROLE")
 @click.pass_context
 @_errors_as_exit
 def user_role(ctx: click.Context, username: str, role: str) -> None:
-    """Change someone's role."""
-    services = _services(ctx)
-    actions.update_user(services, LOCAL_ADMIN, actions.user_named(services, username)["id"], {"role": role})
+    """Change someone's role (employee, contributor or lnd)."""
+    _change(ctx, username, {"role": role})
     click.echo(f"{username} is now {role}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.pass_context
+@_errors_as_exit
+def user_disable(ctx: click.Context, username: str) -> None:
+    """Stop an account signing in or using its tokens (its sessions end); `user enable` undoes it."""
+    _change(ctx, username, {"disabled": True})
+    click.echo(f"{username} is disabled")
+
+
+@user.command("enable")
+@click.argument("username")
+@click.pass_context
+@_errors_as_exit
+def user_enable(ctx: click.Context, username: str) -> None:
+    """Let a disabled account sign in again."""
+    _change(ctx, username, {"disabled": False})
+    click.echo(f"{username} is enabled")
+
+
+@user.command("link")
+@click.argument("username")
+@click.argument("person_id", required=False)
+@click.pass_context
+@_errors_as_exit
+def user_link(ctx: click.Context, username: str, person_id: str | None) -> None:
+    """Link an account to its person in the directory (without PERSON_ID: unlink)."""
+    _change(ctx, username, {"person_id": person_id})
+    click.echo(f"{username} is linked to {person_id}" if person_id else f"{username} is linked to nobody")
+
+
+@user.command("password")
+@click.argument("username")
+@click.pass_context
+@_errors_as_exit
+def user_password(ctx: click.Context, username: str) -> None:
+    """Give an account a new made-up password (printed once); its sessions end."""
+    services = _services(ctx)
+    click.echo(actions.reset_password(services, LOCAL_ADMIN, actions.user_named(services, username)["id"]))
+
+
+@user.command("revoke-tokens")
+@click.argument("username")
+@click.pass_context
+@_errors_as_exit
+def user_revoke_tokens(ctx: click.Context, username: str) -> None:
+    """Revoke every API token of an account."""
+    services = _services(ctx)
+    revoked = actions.revoke_tokens(services, LOCAL_ADMIN, actions.user_named(services, username)["id"])
+    click.echo(f"revoked {revoked} token(s) of {username}")
 
 
 @user.command("token")
@@ -264,19 +326,18 @@ def restore_command(ctx: click.Context, source: Path) -> None:
 @_errors_as_exit
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web pages and the JSON API."""
+    import torch
     import uvicorn
 
     from web.app import create_app
     from web.mailer import start_mailer
-
-    import torch
 
     # One thread per forward pass: requests are encoded concurrently, and on a busy 2-core machine a
     # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
     # 404 -> 28 ms with other processes running).
     torch.set_num_threads(1)
     services = _services(ctx)
-    services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
+    _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
     # Work an interrupted import left (passages without vectors) is finished while the service answers.
     threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
     # Notification e-mail and the daily jobs (digests, stale content) run beside the requests, never in them.

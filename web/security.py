@@ -43,6 +43,11 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def temporary_password() -> str:
+    """A password L&D hands a new (or locked-out) person once: 16 URL-safe characters, ~96 bits."""
+    return secrets.token_urlsafe(12)
+
+
 def new_token(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
 

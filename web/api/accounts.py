@@ -13,7 +13,7 @@ from web.actions import accounts as actions
 from web.auth import Employee, LnD, Viewer, client_ip, sign_in, sign_out
 from web.deps import ServicesDep
 from web.params import RowId
-from web.schemas import AuditPage, Me, RoleOut, TokenCreated, TokensPage, UserPublic, UsersPage
+from web.schemas import AuditPage, Me, RoleOut, TokenCreated, TokensPage, UserPublic
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 Role = Literal["employee", "contributor", "lnd"]
@@ -35,15 +35,42 @@ class TokenIn(BaseModel):
 
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")
-    password: str = Field(max_length=1024)
-    role: Role = "employee"
-    person_id: str | None = Field(None, max_length=128)
+    password: str | None = Field(None, max_length=1024, description="leave out to have one made up (returned once)")
+    role: Role = Field("employee", description="employee unless said otherwise")
+    person_id: str | None = Field(None, max_length=128, description="their person in the directory")
 
 
 class UserUpdate(BaseModel):
     role: Role | None = None
     disabled: bool | None = None
-    person_id: str | None = Field(None, max_length=128)
+    person_id: str | None = Field(None, max_length=128, description='their person; "" unlinks')
+
+
+class PasswordReset(BaseModel):
+    password: str | None = Field(None, max_length=1024, description="leave out to have one made up (returned once)")
+
+
+class AccountPublic(UserPublic):
+    person_name: str | None = None
+    last_sign_in: str | None = Field(None, description="the last sign-in with a password (none for SSO)")
+    live_tokens: int = Field(0, description="API tokens not revoked")
+    last_token_use: str | None = None
+
+
+class AccountCreated(AccountPublic):
+    temporary_password: str | None = Field(None, description="the made-up password, shown once")
+
+
+class AccountsPage(BaseModel):
+    users: list[AccountPublic]
+
+
+class PasswordResetDone(BaseModel):
+    temporary_password: str | None = Field(None, description="the made-up password, shown once")
+
+
+class TokensRevoked(BaseModel):
+    revoked: int
 
 
 def _me(viewer: Viewer) -> Me:
@@ -95,22 +122,46 @@ def revoke_token(request: Request, services: ServicesDep, viewer: Employee, toke
     actions.revoke_token(services, viewer, token_id, client_ip(request))
 
 
-@router.get("/users", response_model=UsersPage)
-def users(services: ServicesDep, viewer: LnD) -> UsersPage:
-    return UsersPage(users=services.store.users())
+@router.get("/users", response_model=AccountsPage)
+def users(services: ServicesDep, viewer: LnD) -> AccountsPage:
+    """Every account with its role, person, last sign-in and live API tokens."""
+    return AccountsPage(users=actions.accounts(services, viewer))
 
 
-@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-def create_user(request: Request, services: ServicesDep, viewer: LnD, body: UserIn) -> UserPublic:
-    user_id = actions.create_user(services, viewer, body.username, body.password, body.role, body.person_id,
-                                  client_ip(request))
-    return UserPublic(**services.store.user(user_id))
+@router.get("/users/{user_id}", response_model=AccountPublic)
+def user(services: ServicesDep, viewer: LnD, user_id: RowId) -> AccountPublic:
+    return AccountPublic(**actions.account(services, viewer, user_id))
 
 
-@router.put("/users/{user_id}", response_model=UserPublic)
-def update_user(request: Request, services: ServicesDep, viewer: LnD, user_id: RowId, body: UserUpdate) -> UserPublic:
+@router.post("/users", response_model=AccountCreated, status_code=status.HTTP_201_CREATED)
+def create_user(request: Request, services: ServicesDep, viewer: LnD, body: UserIn) -> AccountCreated:
+    """Create an account (the role is employee unless given). Without a password one is made up and
+    returned once as `temporary_password`, to hand to the person."""
+    user_id, made_up = actions.create_user(services, viewer, body.username, body.password, body.role,
+                                           body.person_id, client_ip(request))
+    return AccountCreated(**actions.account(services, viewer, user_id), temporary_password=made_up)
+
+
+@router.put("/users/{user_id}", response_model=AccountPublic)
+def update_user(request: Request, services: ServicesDep, viewer: LnD, user_id: RowId,
+                body: UserUpdate) -> AccountPublic:
+    """Change a role, link (or with "" unlink) a person, disable or enable; disabling ends the sessions."""
     changes = body.model_dump(exclude_none=True)
-    return UserPublic(**actions.update_user(services, viewer, user_id, changes, client_ip(request)))
+    return AccountPublic(**actions.update_user(services, viewer, user_id, changes, client_ip(request)))
+
+
+@router.post("/users/{user_id}/password", response_model=PasswordResetDone)
+def reset_password(request: Request, services: ServicesDep, viewer: LnD, user_id: RowId,
+                   body: PasswordReset | None = None) -> PasswordResetDone:
+    """Set a new password for someone else (made up when not given, returned once); their sessions end."""
+    made_up = actions.reset_password(services, viewer, user_id, body.password if body else None, client_ip(request))
+    return PasswordResetDone(temporary_password=made_up)
+
+
+@router.delete("/users/{user_id}/tokens", response_model=TokensRevoked)
+def revoke_tokens(request: Request, services: ServicesDep, viewer: LnD, user_id: RowId) -> TokensRevoked:
+    """Revoke every API token of an account."""
+    return TokensRevoked(revoked=actions.revoke_tokens(services, viewer, user_id, client_ip(request)))
 
 
 @router.get("/audit", response_model=AuditPage)

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from web.pages import (  # noqa: F401 (session_context registers template globals)
     account,
+    accounts_admin,
     ask,
     browse,
     content,
@@ -29,6 +30,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def install_pages(app: FastAPI) -> None:
     """Static files, the page routers, and compression (htmx is 52 KB as a file, 16 KB gzipped)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (account, ask, contribute, content, reactions, people, mentors, browse, lnd, questions, inbox):
+    for module in (account, accounts_admin, ask, contribute, content, reactions, people, mentors, browse, lnd, questions,
+                   inbox):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
