@@ -1,13 +1,22 @@
-"""Backup and restore give identical search results; an older store upgrades itself when opened."""
+"""Backup and restore give identical search results; an older store upgrades itself when opened; a restore
+never swaps the data under a running server."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
 import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.importer import import_files
 from models import migrations
-from models.backup import backup
+from models.backup import LOCK, backup, data_lock
 from models.records import Content
 from models.store import Store
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
@@ -64,8 +73,60 @@ def test_restore_keeps_the_replaced_data_aside(services, tmp_path):
     assert runner.invoke(cli, ["--data", str(services.settings.data), "backup", str(tmp_path / "b")]).exit_code == 0
     result = runner.invoke(cli, ["--data", str(services.settings.data), "restore", str(tmp_path / "b")])
     assert "previous data kept in" in result.output
-    kept = list(services.settings.data.glob("before-restore-*/knowhow.db"))
-    assert len(kept) == 1
+    # Next to the data folder, not in it: a later backup or restore of the folder must not carry it along.
+    assert list(services.settings.data.glob("*before-restore-*")) == []
+    kept = list(services.settings.data.parent.glob("data-before-restore-*/knowhow.db"))
+    assert len(kept) == 1 and str(kept[0].parent) in result.output
+
+
+def test_restore_is_refused_while_the_data_is_held_and_a_dead_holder_is_ignored(services, tmp_path):
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    runner = CliRunner()
+    data = str(services.settings.data)
+    assert runner.invoke(cli, ["--data", data, "backup", str(tmp_path / "b")]).exit_code == 0
+    with data_lock(services.settings, exclusive=False):  # as `knowhow serve` holds it
+        refused = runner.invoke(cli, ["--data", data, "restore", str(tmp_path / "b")])
+    assert refused.exit_code == 1
+    assert f"a Knowhow server (pid {os.getpid()}) is using {data}; stop it first" in refused.output
+    assert list(services.settings.data.parent.glob("*before-restore-*")) == []
+    # A lock file left by a server that was killed names a dead process: it holds nothing.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (services.settings.data / LOCK).write_text(f"{dead.pid}\n")
+    assert runner.invoke(cli, ["--data", data, "restore", str(tmp_path / "b")]).exit_code == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_restore_while_knowhow_serve_runs_is_refused(services, tmp_path):
+    """The real `knowhow serve` in its own process: a restore under it would leave it writing into the
+    moved-aside database."""
+    import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    data = str(services.settings.data)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data", data, "backup", str(tmp_path / "b")]).exit_code == 0
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "web", "--data", data, "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    try:
+        while True:  # until it answers (or dies)
+            assert server.poll() is None, server.stdout.read().decode()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        refused = runner.invoke(cli, ["--data", data, "restore", str(tmp_path / "b")])
+        assert refused.exit_code == 1
+        assert f"a Knowhow server (pid {server.pid}) is using {data}" in refused.output
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    assert runner.invoke(cli, ["--data", data, "restore", str(tmp_path / "b")]).exit_code == 0
 
 
 def test_backup_refuses_a_non_empty_folder_and_restore_a_non_backup(services, tmp_path):

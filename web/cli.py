@@ -19,7 +19,7 @@ from rich.table import Table
 
 from indexer.importer import ImportReport, import_files
 from models.accounts_store import ROLES
-from models.backup import backup, restore
+from models.backup import backup, data_lock, restore
 from models.errors import KnowhowError
 from models.settings import Settings
 from web.actions import accounts as actions
@@ -313,7 +313,8 @@ def backup_command(ctx: click.Context, target: Path) -> None:
 @click.pass_context
 @_errors_as_exit
 def restore_command(ctx: click.Context, source: Path) -> None:
-    """Restore the data folder from a backup in SOURCE (the current data is moved aside, not deleted)."""
+    """Restore the data folder from a backup in SOURCE; refused while `knowhow serve` uses the folder. The current
+    data is moved aside next to the folder (DATA-before-restore-STAMP), not deleted."""
     result = restore(_services(ctx).settings, source)
     kept = f"; previous data kept in {result['previous_data_kept_in']}" if result["previous_data_kept_in"] else ""
     click.echo(f"restored the backup of {result['created']}{kept}")
@@ -336,15 +337,17 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
     # 404 -> 28 ms with other processes running).
     torch.set_num_threads(1)
-    services = _services(ctx)
-    _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
-    # Work an interrupted import left (passages without vectors) is finished while the service answers.
-    threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
-    # Notification e-mail and the daily jobs (digests, stale content) run beside the requests, never in them.
-    start_mailer(services)
-    click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
-    # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
+    services = _services(ctx, create=True)
+    # Held while serving: `knowhow restore` refuses to swap the database under a running server.
+    with data_lock(services.settings, exclusive=False):
+        _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
+        # Work an interrupted import left (passages without vectors) is finished while the service answers.
+        threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
+        # Notification e-mail and the daily jobs (digests, stale content) run beside the requests, never in them.
+        start_mailer(services)
+        click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
+        # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def main() -> None:
