@@ -39,7 +39,14 @@ def demo_files() -> list[Path]:
 
 
 def _services(ctx: click.Context, create: bool = False) -> Services:
-    return ctx.obj
+    """The data folder's services. Only the commands that fill a folder (import, demo, serve, user add, and
+    restore from a backup) may start a new one: any other on a mistyped or missing folder would report an
+    empty organisation (or leave an empty folder behind) instead of the mistake."""
+    services: Services = ctx.obj
+    if not create and not services.settings.db_path.exists():
+        raise click.ClickException(
+            f"no Knowhow data at {services.settings.data.resolve()} (use --data or KNOWHOW_DATA)")
+    return services
 
 
 def _errors_as_exit(fn):
@@ -106,7 +113,7 @@ def _report(report: ImportReport) -> None:
 @_errors_as_exit
 def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Import people and content from JSON Lines files (upsert by id; "deleted": true removes)."""
-    services = _services(ctx)
+    services = _services(ctx, create=True)
     with _progress() as progress:
         report = import_files(services.indexer, list(files), _ProgressBar(progress))
     _report(report)
@@ -124,7 +131,7 @@ DEMO_USERS = [("elena", "lnd", "p60"), ("ana", "contributor", "p03"), ("sam", "e
 @_errors_as_exit
 def demo(ctx: click.Context) -> None:
     """Load the sample organisation (Northwind Labs) into the data folder, with demo sign-ins."""
-    services = _services(ctx)
+    services = _services(ctx, create=True)
     with _progress() as progress:
         report = import_files(services.indexer, demo_files(), _ProgressBar(progress))
     _report(report)
@@ -315,7 +322,7 @@ def backup_command(ctx: click.Context, target: Path) -> None:
 def restore_command(ctx: click.Context, source: Path) -> None:
     """Restore the data folder from a backup in SOURCE; refused while `knowhow serve` uses the folder. The current
     data is moved aside next to the folder (DATA-before-restore-STAMP), not deleted."""
-    result = restore(_services(ctx).settings, source)
+    result = restore(_services(ctx, create=True).settings, source)
     kept = f"; previous data kept in {result['previous_data_kept_in']}" if result["previous_data_kept_in"] else ""
     click.echo(f"restored the backup of {result['created']}{kept}")
 

@@ -1,0 +1,46 @@
+"""The CLI on a missing data folder: only the commands that fill one create it; the others say so and exit 1."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from tests.factories import ANA, jsonl
+from web.cli import cli
+
+READERS = [["stats"], ["ask", "vpn"], ["reindex"], ["user", "list"], ["user", "role", "ana", "lnd"],
+           ["user", "token", "ana"], ["user", "disable", "ana"], ["user", "password", "ana"]]
+
+
+@pytest.mark.parametrize("args", READERS, ids=lambda args: " ".join(args))
+def test_commands_on_a_missing_folder_say_so_and_create_nothing(tmp_path, args):
+    missing = tmp_path / "nonexistent" / "dir"
+    result = CliRunner().invoke(cli, ["--data", str(missing), *args])
+    assert (result.exit_code, result.output) == (1, f"Error: no Knowhow data at {missing} (use --data or KNOWHOW_DATA)\n")
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_the_default_folder_is_not_created_by_reading_commands(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KNOWHOW_DATA", raising=False)
+    result = CliRunner().invoke(cli, ["user", "list"])
+    assert result.exit_code == 1 and f"no Knowhow data at {tmp_path / 'knowhow-data'}" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_of_a_missing_folder_is_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path / "none"), "backup", str(tmp_path / "b")])
+    assert result.exit_code == 1 and "no Knowhow data at" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_import_and_user_add_start_a_new_folder(tmp_path):
+    runner = CliRunner()
+    data = tmp_path / "new"
+    added = runner.invoke(cli, ["--data", str(data), "user", "add", "lee", "--password", "long enough password"])
+    assert added.output == "created lee (employee)\n"  # employee unless --role says otherwise
+    assert (data / "knowhow.db").exists()
+    other = tmp_path / "other"
+    imported = runner.invoke(cli, ["--data", str(other), "import", str(jsonl(tmp_path / "p.jsonl", ANA))])
+    assert imported.exit_code == 0 and (other / "knowhow.db").exists()
+    assert runner.invoke(cli, ["--data", str(other), "stats"]).exit_code == 0
