@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 
 from models.settings import Settings
 from web.api import accounts, content, lnd, notifications, people, questions, reactions, search, system
@@ -10,6 +11,7 @@ from web.auth import csrf_protect
 from web.errors import install_error_handlers
 from web.middleware import BodyLimit, SecurityHeaders
 from web.pages import install_pages
+from web.pages.render import templates
 from web.services import Services
 
 
@@ -21,6 +23,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         "personal API token (`Authorization: Bearer kh_...`) or a session cookie from `POST /api/session`.",
         version="0.1.0",
         dependencies=[Depends(csrf_protect)],
+        docs_url=None,  # FastAPI's own /docs and /redoc load their scripts from a CDN: ours are vendored
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -31,7 +35,13 @@ def create_app(services: Services | None = None) -> FastAPI:
                        import_limit=services.settings.max_import_bytes)
     app.add_middleware(SecurityHeaders)
     app.openapi = lambda: _openapi(app)
+    app.get("/docs", include_in_schema=False, response_class=HTMLResponse)(_api_docs)
     return app
+
+
+def _api_docs(request: Request) -> HTMLResponse:
+    """The interactive API reference: Swagger UI from /static (vendored), under the same CSP as every page."""
+    return templates.TemplateResponse(request, "api_docs.html", {})
 
 
 def _openapi(app: FastAPI) -> dict:

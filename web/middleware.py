@@ -19,8 +19,6 @@ HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-# The API docs page loads its scripts from a CDN that is unreachable here; /docs gets a looser policy.
-DOCS_CSP = b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
 # Reading (and dropping) the rest of an over-limit body lets a client that is still sending read the 413;
 # closing at once would reset the connection under it. Past this many times the limit, close anyway.
 DRAIN_FACTOR = 10
@@ -34,14 +32,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"] in ("/docs", "/redoc")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name for name, _ in message.get("headers", [])}
-                extra = [(n, DOCS_CSP if docs and n == b"content-security-policy" else v)
-                         for n, v in HEADERS if n not in present]
-                message["headers"] = list(message.get("headers", [])) + extra
+                message["headers"] = list(message.get("headers", [])) + [(n, v) for n, v in HEADERS if n not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
