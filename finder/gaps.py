@@ -19,6 +19,7 @@ from models.model_profile import ModelProfile
 from models.store import Store
 
 RECHECK = 3  # member questions re-run per topic to see whether new content answers them now
+GAP_REQUESTS_READ = 5000  # newest gap requests matched to topics by their questions
 
 
 @dataclass
@@ -63,13 +64,13 @@ class GapFinder:
         for counts in terms_of.values():
             document_frequency.update(counts.keys())
         ordered = sorted(members_of, key=lambda label: (-len(members_of[label]), label))[:limit]
-        requests = self.store.gap_requests()
+        requests = self.store.list_requests(kind="gap", limit=GAP_REQUESTS_READ)
         topics = []
         for rank, label in enumerate(ordered):
             rows = members_of[label]
             topic = self._topic(records, vectors, rows, centres[label], terms_of[label], document_frequency,
                                 len(members_of))
-            topic.requests = [r for r in requests if set(r["query_ids"]) & set(topic.query_ids)]
+            topic.requests = [r for r in requests if set(r["detail"].get("query_ids", [])) & set(topic.query_ids)]
             if rank < detail:
                 self._detail(topic, centres[label], vectors[rows])
             # A question the experts answered (accepted or voted helpful) addresses the topic it came from.

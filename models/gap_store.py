@@ -1,17 +1,12 @@
-"""Knowledge-gap data (part of the Store): the questions that went unanswered, and requests to fill them."""
+"""Knowledge-gap data (part of the Store): the questions that went unanswered. L&D's requests to fill
+them are requests of kind `gap` (models/request_store.py)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import sqlite_utils
-
-from models.errors import InvalidInputError, NotFoundError
-from models.records import utc_now
-
-GAP_STATUSES = ("open", "addressed", "declined")
 
 # A search is a gap candidate when it found nothing close enough, when its results were voted unhelpful
 # (and none helpful), or - on the pages, where we can see it - when none of its results was opened.
@@ -41,37 +36,3 @@ class GapStore:
             np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
         )
         return records, vectors
-
-    def request_gap(self, label: str, query_ids: list[str], expert_id: str, requested_by: str | None,
-                    note: str = "") -> int:
-        """L&D asks an expert to write the content a gap topic is missing."""
-        if not query_ids:
-            raise InvalidInputError("a gap request needs the questions of its topic")
-        if self.db.execute("SELECT 1 FROM people WHERE id = ?", [expert_id]).fetchone() is None:
-            raise NotFoundError(f"no person with id {expert_id!r}")
-        now = utc_now().isoformat()
-        return self.db["gap_requests"].insert(
-            {"label": label, "query_ids": json.dumps(query_ids), "expert_id": expert_id,
-             "requested_by": requested_by, "note": note, "status": "open", "content_id": None,
-             "created": now, "updated": now}
-        ).last_pk
-
-    def gap_requests(self, expert_id: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        where, params = ["1=1"], []
-        if expert_id:
-            where.append("expert_id = ?")
-            params.append(expert_id)
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        rows = self.db.query(f"SELECT * FROM gap_requests WHERE {' AND '.join(where)} ORDER BY id DESC", params)
-        return [dict(row, query_ids=json.loads(row["query_ids"])) for row in rows]
-
-    def set_gap_request_status(self, request_id: int, status: str, content_id: str | None = None) -> None:
-        if status not in GAP_STATUSES:
-            raise InvalidInputError(f"status must be one of {', '.join(GAP_STATUSES)}")
-        if self.db.execute("SELECT 1 FROM gap_requests WHERE id = ?", [request_id]).fetchone() is None:
-            raise NotFoundError(f"no gap request {request_id}")
-        self.db["gap_requests"].update(
-            request_id, {"status": status, "content_id": content_id, "updated": utc_now().isoformat()}
-        )

@@ -133,8 +133,10 @@ class HealthStore:
         """Every opted-in mentor with accepted and pending mentees against their capacity."""
         sql = """
         SELECT p.id, p.name, p.team, p.location, p.availability, p.mentee_capacity,
-               (SELECT count(*) FROM mentoring_requests r WHERE r.mentor_id = p.id AND r.status = 'accepted') AS mentees,
-               (SELECT count(*) FROM mentoring_requests r WHERE r.mentor_id = p.id AND r.status = 'pending') AS pending
+               (SELECT count(*) FROM requests r WHERE r.kind = 'mentoring' AND r.assignee = p.id
+                AND r.status = 'in_progress') AS mentees,
+               (SELECT count(*) FROM requests r WHERE r.kind = 'mentoring' AND r.assignee = p.id
+                AND r.status = 'open') AS pending
         FROM people p WHERE p.mentor ORDER BY mentees DESC, pending DESC, p.name
         """
         return list(self.db.query(sql))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -275,3 +276,60 @@ def m009_questions(db: sqlite_utils.Database) -> None:
     db["answer_votes"].create({"content_id": str, "voter": str, "created": str}, pk=("content_id", "voter"))
     db["people"].add_column("answers_questions", int)
     db["people"].add_column("away", int, not_null_default=0)
+
+
+@migration
+def m010_requests(db: sqlite_utils.Database) -> None:
+    """One requests model: content requests, gap requests, questions to experts and mentoring requests move
+    into `requests`, with one set of states and one way of naming the requester (a person id, or
+    "user:NAME" for an account without a profile). Questions keep only what is theirs (routing rounds,
+    tags, the accepted answer, the title's vector) and point at their request."""
+    db["requests"].create(
+        {"id": int, "kind": str, "requester": str, "assignee": str, "subject": str, "note": str, "status": str,
+         "query_id": str, "content_id": str, "detail": str, "created": str, "updated": str},
+        pk="id", not_null={"kind", "requester", "status", "created", "updated"},
+        defaults={"note": "", "detail": "{}"},
+    )
+    db["requests"].create_index(["kind", "status"])
+    db["requests"].create_index(["requester"])
+    db["requests"].create_index(["assignee", "status"])
+    person_ids = {row[0] for row in db.execute("SELECT id FROM people")}
+
+    def party(name: str | None) -> str:
+        """Requesters were stored as a person id, "user:NAME" or (gap requests) a bare user name."""
+        if not name:
+            return "user:unknown"
+        return name if name in person_ids or name.startswith("user:") else f"user:{name}"
+
+    def add(rows: list[dict]) -> None:
+        db["requests"].insert_all(rows)
+
+    add([{"kind": "content", "requester": party(r["requested_by"]), "subject": r["query"], "note": r["note"] or "",
+          "status": "done" if r["status"] == "addressed" else r["status"], "query_id": r["query_id"],
+          "created": r["created"], "updated": r["created"]} for r in db.query("SELECT * FROM content_requests")])
+    add([{"kind": "gap", "requester": party(r["requested_by"]), "assignee": r["expert_id"], "subject": r["label"],
+          "note": r["note"] or "", "status": "done" if r["status"] == "addressed" else r["status"],
+          "content_id": r["content_id"], "detail": json.dumps({"query_ids": json.loads(r["query_ids"] or "[]")}),
+          "created": r["created"], "updated": r["updated"]} for r in db.query("SELECT * FROM gap_requests")])
+    mentoring_states = {"pending": "open", "accepted": "in_progress"}
+    add([{"kind": "mentoring", "requester": r["mentee_id"], "assignee": r["mentor_id"], "subject": r["goal"] or "",
+          "note": r["message"] or "", "status": mentoring_states.get(r["status"], r["status"]),
+          "created": r["created"], "updated": r["updated"]} for r in db.query("SELECT * FROM mentoring_requests")])
+    db.execute("ALTER TABLE questions ADD COLUMN request_id INTEGER")
+    for q in list(db.query("SELECT id, title, details, asker, query_id, status, created, updated FROM questions")):
+        request_id = db["requests"].insert(
+            {"kind": "question", "requester": party(q["asker"]), "subject": q["title"], "note": q["details"] or "",
+             "status": q["status"], "query_id": q["query_id"], "created": q["created"], "updated": q["updated"]}
+        ).last_pk
+        db.execute("UPDATE questions SET request_id = ? WHERE id = ?", [request_id, q["id"]])
+    # Rebuild `questions` without the columns that now live in `requests` (one source of truth each).
+    db.execute("""CREATE TABLE questions_new (
+        id TEXT PRIMARY KEY, request_id INTEGER NOT NULL UNIQUE REFERENCES requests(id), tags TEXT,
+        accepted_answer TEXT, lnd_queue INTEGER, round INTEGER, escalate_at TEXT, vector BLOB)""")
+    db.execute("INSERT INTO questions_new SELECT id, request_id, tags, accepted_answer, lnd_queue, round, "
+               "escalate_at, vector FROM questions")
+    db.execute("DROP TABLE questions")
+    db.execute("ALTER TABLE questions_new RENAME TO questions")
+    db.execute("CREATE INDEX idx_questions_escalate_at ON questions(escalate_at)")
+    for table in ("content_requests", "gap_requests", "mentoring_requests"):
+        db.execute(f"DROP TABLE {table}")

@@ -1,8 +1,10 @@
 """Questions posted to experts, where they were routed, and the answers they got (part of the Store).
 
-A question is `open` until someone answers, `in_progress` while it has answers but none accepted or
-voted helpful, and `done` once one is. Routes record who was asked, in which round, and whether the
-route is still waiting; a question nobody could be found for sits in L&D's queue (`lnd_queue`).
+A question is a request of kind `question` (models/request_store.py holds its title, details, asker and
+state); this table keeps what only questions have. It is `open` until someone answers, `in_progress`
+while it has answers but none accepted or voted helpful, and `done` once one is (`declined` when L&D
+closes it). Routes record who was asked, in which round, and whether the route is still waiting; a
+question nobody could be found for sits in L&D's queue (`lnd_queue`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from models.errors import NotFoundError
 from models.records import utc_now
 from models.sql import batches, select_in
 
-QUESTION_STATES = ("open", "in_progress", "done")
+# A question as one record: its request's fields under the names questions use.
+_SELECT = ("SELECT q.*, r.subject AS title, r.note AS details, r.requester AS asker, r.status, r.query_id, "
+           "r.created, r.updated FROM questions q JOIN requests r ON r.id = q.request_id")
+_OWN_COLUMNS = {"tags", "accepted_answer", "lnd_queue", "round", "escalate_at"}
+_REQUEST_COLUMNS = {"status": "status", "title": "subject", "details": "note"}
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -32,24 +38,39 @@ class QuestionStore:
 
     def add_question(self, title: str, details: str, tags: list[str], asker: str, query_id: str | None,
                      vector: np.ndarray, escalate_at: str | None) -> str:
+        """In the caller's transaction: the request and the question are one record."""
         question_id = f"q-{uuid.uuid4().hex[:12]}"
-        now = utc_now().isoformat()
+        request_id = self.add_request("question", asker, title, details, query_id=query_id)
         self.db["questions"].insert({
-            "id": question_id, "title": title, "details": details, "tags": json.dumps(tags), "asker": asker,
-            "query_id": query_id, "status": "open", "accepted_answer": None, "lnd_queue": 0, "round": 1,
-            "escalate_at": escalate_at, "created": now, "updated": now,
+            "id": question_id, "request_id": request_id, "tags": json.dumps(tags), "accepted_answer": None,
+            "lnd_queue": 0, "round": 1, "escalate_at": escalate_at,
             "vector": np.asarray(vector, dtype=np.float32).tobytes(),
         })
         return question_id
 
     def get_question(self, question_id: str) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM questions WHERE id = ?", [question_id]))
+        rows = list(self.db.query(f"{_SELECT} WHERE q.id = ?", [question_id]))
         if not rows:
             raise NotFoundError(f"no question with id {question_id!r}")
         return _decode(rows[0])
 
+    def question_of_request(self, request_id: int) -> str | None:
+        row = self.db.execute("SELECT id FROM questions WHERE request_id = ?", [request_id]).fetchone()
+        return row[0] if row else None
+
     def update_question(self, question_id: str, **fields: Any) -> None:
-        self.db["questions"].update(question_id, {**fields, "updated": utc_now().isoformat()})
+        """Change a question; its state, title and details are its request's."""
+        unknown = set(fields) - _OWN_COLUMNS - set(_REQUEST_COLUMNS)
+        if unknown:
+            raise ValueError(f"questions have no field {', '.join(sorted(unknown))}")
+        own = {k: v for k, v in fields.items() if k in _OWN_COLUMNS}
+        if own:
+            self.db["questions"].update(question_id, own)
+        changes = {_REQUEST_COLUMNS[k]: v for k, v in fields.items() if k in _REQUEST_COLUMNS}
+        changes["updated"] = utc_now().isoformat()
+        self.db.execute(
+            f"UPDATE requests SET {', '.join(f'{k} = ?' for k in changes)} "
+            "WHERE id = (SELECT request_id FROM questions WHERE id = ?)", [*changes.values(), question_id])
 
     def list_questions(self, asker: str | None = None, routed_to: str | None = None, status: str | None = None,
                        lnd_queue: bool | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
@@ -57,29 +78,29 @@ class QuestionStore:
         waiting on that person."""
         where, params = ["1=1"], []
         if asker is not None:
-            where.append("q.asker = ?")
+            where.append("r.requester = ?")
             params.append(asker)
         if routed_to is not None:
-            where.append("EXISTS (SELECT 1 FROM question_routes r WHERE r.question_id = q.id AND r.person_id = ? "
-                         "AND r.waiting)")
+            where.append("EXISTS (SELECT 1 FROM question_routes w WHERE w.question_id = q.id AND w.person_id = ? "
+                         "AND w.waiting)")
             params.append(routed_to)
         if status is not None:
-            where.append("q.status = ?")
+            where.append("r.status = ?")
             params.append(status)
         if lnd_queue is not None:
             where.append("q.lnd_queue = ?")
             params.append(int(lnd_queue))
         condition = " AND ".join(where)
-        total = self.db.execute(f"SELECT count(*) FROM questions q WHERE {condition}", params).fetchone()[0]
-        rows = self.db.query(f"SELECT q.* FROM questions q WHERE {condition} ORDER BY q.created DESC, q.id "
-                             "LIMIT ? OFFSET ?", [*params, limit, offset])
+        total = self.db.execute(f"SELECT count(*) FROM questions q JOIN requests r ON r.id = q.request_id "
+                                f"WHERE {condition}", params).fetchone()[0]
+        rows = self.db.query(f"{_SELECT} WHERE {condition} ORDER BY r.created DESC, q.id LIMIT ? OFFSET ?",
+                             [*params, limit, offset])
         return [_decode(row) for row in rows], total
 
     def question_vectors(self, statuses: Iterable[str]) -> tuple[list[dict[str, Any]], np.ndarray]:
         """Questions in these states with their title vectors (for "asked before?" before posting)."""
         statuses = list(statuses)
-        rows = list(self.db.query(
-            f"SELECT * FROM questions WHERE status IN ({','.join('?' * len(statuses))})", statuses))
+        rows = list(self.db.query(f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))})", statuses))
         if not rows:
             return [], np.zeros((0, 0), np.float32)
         return [_decode(r) for r in rows], np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
@@ -110,14 +131,16 @@ class QuestionStore:
 
     def open_question_load(self, person_ids: Iterable[str]) -> dict[str, int]:
         """Questions still waiting on each person: the load routing spreads."""
-        sql = ("SELECT r.person_id, count(*) FROM question_routes r JOIN questions q ON q.id = r.question_id "
-               "WHERE r.waiting AND q.status != 'done' AND r.person_id IN ({ids}) GROUP BY r.person_id")
+        sql = ("SELECT w.person_id, count(*) FROM question_routes w JOIN questions q ON q.id = w.question_id "
+               "JOIN requests r ON r.id = q.request_id "
+               "WHERE w.waiting AND r.status IN ('open', 'in_progress') AND w.person_id IN ({ids}) "
+               "GROUP BY w.person_id")
         return dict(select_in(self.db, sql, person_ids))
 
     def due_for_escalation(self, now: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT id FROM questions WHERE status = 'open' AND NOT lnd_queue AND escalate_at IS NOT NULL "
-            "AND escalate_at <= ? ORDER BY escalate_at", [now])
+            "SELECT q.id FROM questions q JOIN requests r ON r.id = q.request_id WHERE r.status = 'open' "
+            "AND NOT q.lnd_queue AND q.escalate_at IS NOT NULL AND q.escalate_at <= ? ORDER BY q.escalate_at", [now])
         return [row[0] for row in rows]
 
     # -- answers and votes --
@@ -166,5 +189,5 @@ class QuestionStore:
 
     def done_queries(self, query_ids: Iterable[str]) -> set[str]:
         """The searches whose follow-up question got an accepted or helpful answer."""
-        sql = "SELECT query_id FROM questions WHERE status = 'done' AND query_id IN ({ids})"
+        sql = "SELECT query_id FROM requests WHERE kind = 'question' AND status = 'done' AND query_id IN ({ids})"
         return {row[0] for row in select_in(self.db, sql, query_ids)}

@@ -23,11 +23,12 @@ from models.migrations import apply_migrations
 from models.notification_store import NotificationStore
 from models.people_store import PeopleStore
 from models.question_store import QuestionStore
+from models.request_store import RequestStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
-    DemandStore, AccountsStore, QuestionStore, NotificationStore,
+    DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 

@@ -121,7 +121,7 @@ def test_mentor_requests_and_decisions_are_notified(server):
     with as_user(server, "ana") as ana, as_user(server, "bo") as bo_api:
         assert shape(inbox_of(ana)) == [("mentor_request", "Bo Chen asked you for mentoring: “Learn firewalls”",
                                          "/people/p-ana#mentoring")]
-        [request] = server.services.store.mentoring_requests(mentor_id="p-ana")
+        [request] = server.services.store.list_requests(kind="mentoring", assignee="p-ana")
         with signed_in(server, "ana", csrf_header=False) as page:
             decided = page.post(f"/mentors/requests/{request['id']}/accept", data={"csrf_token": page.csrf})
             assert decided.status_code == 303

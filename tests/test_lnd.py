@@ -75,9 +75,11 @@ def test_request_content_then_publishing_addresses_the_gap(lnd):
     topic = lnd.get("/api/gaps").json()["topics"][0]
     assert topic["addressed"] is True and topic["answered_now"]
     assert [r["id"] for r in topic["requests"]] == [mine[0]["id"]]
-    assert lnd.put(f"/api/gaps/requests/{mine[0]['id']}",
-                   json={"status": "addressed", "content_id": published["id"]}).status_code == 200
-    assert lnd.get("/api/gaps/requests", params={"status": "addressed"}).json()["requests"][0]["content_id"] == published["id"]
+    # Publishing an item that answers the request's topic fulfilled it: done, with the item.
+    [done] = lnd.get("/api/gaps/requests", params={"status": "done"}).json()["requests"]
+    assert (done["id"], done["content_id"]) == (mine[0]["id"], published["id"])
+    moved = lnd.put(f"/api/gaps/requests/{mine[0]['id']}", json={"status": "declined"})
+    assert moved.status_code == 409 and "cannot become" in moved.json()["detail"]
 
 
 def test_health_lists_name_the_owners(lnd):

@@ -185,10 +185,10 @@ def test_profiles_and_mentoring_requests_are_answered_by_their_person_or_lnd(sit
     assert "Edit profile" in clients["jonas"].get("/people/p02").text
     sent = clients["jonas"].post("/mentors/request", data={"mentor": "p03", "goal": "vpn", "message": "Teach me?"})
     assert sent.headers["location"].startswith("/people/p02?")  # sent as the signed-in person
-    request_id = store.mentoring_requests(mentor_id="p03")[0]["id"]
+    request_id = store.list_requests(kind="mentoring", assignee="p03")[0]["id"]
     assert clients["kwame"].post(f"/mentors/requests/{request_id}/accept").status_code == 404  # none of his business
     assert clients["ana"].post(f"/mentors/requests/{request_id}/accept").status_code == 303
-    assert store.get_mentoring_request(request_id)["status"] == "accepted"
+    assert store.get_request(request_id)["status"] == "in_progress"
 
 
 # -- CSRF --

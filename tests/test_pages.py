@@ -15,11 +15,13 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from finder.experts import Expert
-from models.errors import ConflictError, InvalidInputError
+from models.errors import ConflictError, ForbiddenError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
 from tests.conftest import LiveServer
 from finder.mentors import rank_mentors
+from web.actions import mentoring
+from web.auth import Viewer
 from web.security import hash_password
 from web.services import Services
 
@@ -248,8 +250,8 @@ def test_unanswered_question_offers_experts_and_a_content_request(tab, site):
     page.get_by_label("What should it cover?").fill("Offsets when moving a consumer group between clusters")
     page.get_by_role("button", name="Send request").click()
     page.wait_for_selector("#content-request.success")
-    latest = site.services.store.content_requests(1)[0]
-    assert (latest["query"], latest["note"], latest["status"], latest["requested_by"]) == (
+    latest = site.services.store.list_requests(kind="content", limit=1)[0]
+    assert (latest["subject"], latest["note"], latest["status"], latest["requester"]) == (
         question, "Offsets when moving a consumer group between clusters", "open", "p03")
 
 
@@ -257,7 +259,7 @@ def test_content_request_without_javascript(site, http):
     response = http.post("/requests", data={"q": "forklift licence renewal in Austin", "query_id": "", "note": ""})
     assert (response.status_code, response.headers["location"]) == (
         303, "/?q=forklift+licence+renewal+in+Austin&requested=1")
-    assert site.services.store.content_requests(1)[0]["query"] == "forklift licence renewal in Austin"
+    assert site.services.store.list_requests(kind="content", limit=1)[0]["subject"] == "forklift licence renewal in Austin"
     thanks = http.get(response.headers["location"]).text
     assert "your request is on the list L&amp;D works from" in thanks and 'id="content-request"' not in thanks
 
@@ -388,7 +390,7 @@ def test_find_a_mentor_send_a_request_and_the_mentor_accepts(tab_as, site):
     page.get_by_label("Message").fill("I joined Product last month and want to answer my own data questions.")
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url(re.compile(r"/people/p36\?requested=.+#mentoring"))  # sent as the signed-in person
-    assert "pending" in page.locator("#mentoring").text_content()
+    assert "waiting for an answer" in page.locator("#mentoring").text_content()
     page.locator("#mentoring").get_by_role("link", name=mentor).click()
     request = page.locator("#mentoring .request", has_text="Clara Jensen")
     assert "answer my own data questions" in request.inner_text()
@@ -399,7 +401,7 @@ def test_find_a_mentor_send_a_request_and_the_mentor_accepts(tab_as, site):
     page.wait_for_url(re.compile(r"#mentoring$"))
     assert "Clara Jensen" in page.locator("#mentoring .link-list").first.inner_text()
     mentor_id = page.url.split("/people/")[1].split("#")[0]
-    assert site.services.store.accepted_mentees([mentor_id]) == {mentor_id: 1}
+    assert site.services.store.assigned_counts("mentoring", "in_progress", [mentor_id]) == {mentor_id: 1}
 
 
 def test_mentor_request_needs_a_message_and_someone_else(http):
@@ -414,20 +416,24 @@ def test_mentoring_requests_follow_their_rules(services):
     store.upsert_people([Person(id="m1", name="Mia Mentor", mentor=True), Person(id="n1", name="Nils New"),
                          Person(id="x1", name="Xu Busy", mentor=True)])
     store.set_mentoring("x1", "not_now", 2)
+    nils = Viewer(role="employee", user_id=91, username="nils", person_id="n1")
+    mia = Viewer(role="employee", user_id=92, username="mia", person_id="m1")
     with pytest.raises(InvalidInputError, match="not taking mentees"):
-        store.request_mentoring("x1", "n1", "sql", "hello")
+        mentoring.ask_mentor(services, nils, "x1", "sql", "hello")
     with pytest.raises(InvalidInputError, match="yourself"):
-        store.request_mentoring("m1", "m1", "sql", "hello")
-    first = store.request_mentoring("m1", "n1", "sql", "hello")
+        mentoring.ask_mentor(services, mia, "m1", "sql", "hello")
+    first = mentoring.ask_mentor(services, nils, "m1", "sql", "hello")
     with pytest.raises(ConflictError):
-        store.request_mentoring("m1", "n1", "sql", "again")
-    assert store.decide_mentoring(first, accept=True)["status"] == "accepted"
+        mentoring.ask_mentor(services, nils, "m1", "sql", "again")
+    with pytest.raises(ForbiddenError, match="mentor who was asked"):
+        mentoring.decide(services, nils, first, accept=True)
+    assert mentoring.decide(services, mia, first, accept=True)["status"] == "in_progress"
     with pytest.raises(ConflictError, match="already accepted"):
-        store.decide_mentoring(first, accept=False)
-    assert store.accepted_mentees(["m1", "x1"]) == {"m1": 1}
-    rows = store.mentoring_requests(mentor_id="m1")
-    assert [(r["mentee_name"], r["goal"], r["message"], r["status"]) for r in rows] == [
-        ("Nils New", "sql", "hello", "accepted")]
+        mentoring.decide(services, mia, first, accept=True)
+    assert store.assigned_counts("mentoring", "in_progress", ["m1", "x1"]) == {"m1": 1}
+    rows = store.list_requests(kind="mentoring", assignee="m1")
+    assert [(r["requester_name"], r["subject"], r["note"], r["status"]) for r in rows] == [
+        ("Nils New", "sql", "hello", "in_progress")]
 
 
 def expert(pid: str, score: float) -> Expert:

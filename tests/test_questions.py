@@ -155,4 +155,7 @@ def test_a_requester_is_told_when_content_answering_the_request_is_published(ser
             "body": "Book a desk in the Madrid office with the Desks app: pick a floor, a day and a desk."}).status_code == 201
     told = [n for n in store.notifications_of("p-cy") if n["kind"] == "content_request"]
     assert [n["text"] for n in told] == ["Published, for your request: Booking a desk in Madrid"]
-    assert [r["query"] for r in store.open_content_requests()] == ["parental leave in Canada"]
+    assert [r["subject"] for r in store.list_requests(kind="content", statuses=["open"])] == ["parental leave in Canada"]
+    [done] = store.list_requests(kind="content", statuses=["done"])
+    assert (done["subject"], done["requester"]) == ("how do I book a desk in the Madrid office", "p-cy")
+    assert done["content_id"] == store.list_content(limit=1, sort="updated")[0][0]["id"]

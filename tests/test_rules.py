@@ -189,13 +189,13 @@ def test_an_embedded_image_neither_counts_a_view_nor_logs_a_question(server):
 def test_mentoring_requests_are_seen_by_the_two_people_and_lnd_only(server):
     """Hole 12."""
     message = "I would like to learn how our VPN works, secretly"
-    server.services.store.request_mentoring("p-ana", "p-cy", "vpn basics", message)
+    server.services.store.add_request("mentoring", "p-cy", "vpn basics", message, assignee="p-ana")
     with ExitStack() as stack:
         readers = {name: stack.enter_context(signed_in(server, name)) for name in ("ana", "bo", "cy", "lee")}
         shown = {name: message in c.get("/people/p-ana").text for name, c in readers.items()}
         assert shown == {"ana": True, "bo": False, "cy": True, "lee": True}
         assert "0 of 2 mentee places taken" in readers["bo"].get("/people/p-ana").text
-        request_id = server.services.store.mentoring_requests(mentor_id="p-ana")[0]["id"]
+        request_id = server.services.store.list_requests(kind="mentoring", assignee="p-ana")[0]["id"]
         assert readers["bo"].post(f"/mentors/requests/{request_id}/accept").status_code == 404
         assert readers["ana"].post(f"/mentors/requests/{request_id}/accept").status_code == 303
         assert "1 of 2 mentee places taken" in readers["bo"].get("/people/p-ana").text

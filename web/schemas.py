@@ -246,9 +246,9 @@ class GapRequestPublic(BaseModel):
     label: str
     query_ids: list[str]
     expert_id: str
-    requested_by: str | None
+    requested_by: str
     note: str
-    status: Literal["open", "addressed", "declined"]
+    status: Literal["open", "in_progress", "done", "declined", "expired"]
     content_id: str | None
     created: str
     updated: str

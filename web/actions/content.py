@@ -15,6 +15,7 @@ import numpy as np
 
 from models.errors import ConflictError, ForbiddenError, InvalidInputError, KnowhowError, NotFoundError
 from models.records import Content, utc_now
+from models.request_store import ACTIVE_STATES
 from web.actions.policy import can_edit, publishes_for_others
 from web.auth import Viewer
 from web.schemas import ContentIn
@@ -22,6 +23,7 @@ from web.services import Services
 
 # Fields the app decides, never the client: a whole replacement keeps them from the stored item.
 KEPT_ON_REPLACE = ("created", "created_by")
+MATCHED_REQUESTS = 500  # newest waiting requests of each kind a published item is matched against
 
 
 def not_found(content_id: str) -> NotFoundError:
@@ -102,23 +104,25 @@ def _save(services: Services, viewer: Viewer, content_id: str, draft: ContentIn,
 
 
 def tell_requesters(services: Services, item: dict) -> list[int]:
-    """Open "Request this content" requests the item now answers (some passage of it is as close to the
-    request as an answer must be to a question) are closed, and their requesters told. Returns their ids."""
+    """Open content requests ("Request this content") and gap requests (L&D's, to an expert) that the item
+    now answers - some passage of it is as close to the request as an answer must be to a question - are
+    done, fulfilled by the item, and their requesters told. Returns their ids."""
     store = services.store
-    requests = store.open_content_requests()
+    waiting = [r for kind in ("content", "gap")
+               for r in store.list_requests(kind=kind, statuses=ACTIVE_STATES, limit=MATCHED_REQUESTS)]
     chunk_ids = list(store.chunk_ids_of_content([item["id"]]))
-    if not requests or not chunk_ids:
+    if not waiting or not chunk_ids:
         return []
     passages = np.vstack([matrix for _, matrix in store.iter_vectors("chunks", chunk_ids)] or [np.zeros((0, 1))])
     if passages.shape[0] == 0:  # still embedding (a long item): its requesters hear on the next edit
         return []
-    answered = [r for r in requests
-                if float((passages @ services.embedder.encode_query(r["query"])).max()) >= services.profile.answered]
+    closeness = (services.embedder.encode([r["subject"] for r in waiting]) @ passages.T).max(axis=1)
+    answered = [r for r, score in zip(waiting, closeness.tolist()) if score >= services.profile.answered]
     if answered:
         with store.transaction():
-            store.close_content_requests([r["id"] for r in answered])
             for r in answered:
-                store.notify([r["requested_by"]], "content_request", f"Published, for your request: {item['title']}",
+                store.set_request_status(r["id"], "done", item["id"])
+                store.notify([r["requester"]], "content_request", f"Published, for your request: {item['title']}",
                              f"/content/{item['id']}")
     return [r["id"] for r in answered]
 

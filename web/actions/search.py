@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from finder.experts import Expert
 from finder.search import Answer, clean_query
+from models.errors import InvalidInputError
 from web.actions.reactions import signature
 from web.auth import Viewer
 from web.services import Services
+
+MAX_NOTE = 2000
 
 
 def who_asks(viewer: Viewer, asker: str | None) -> str | None:
@@ -31,7 +34,10 @@ def request_content(services: Services, viewer: Viewer, question: str, query_id:
     question = clean_query(question, services.settings.max_query_chars)
     if query_id and services.store.get_query(query_id) is None:
         query_id = None
-    return services.store.request_content(question, query_id, note, requested_by=signature(viewer))
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInputError(f"keep the note under {MAX_NOTE} characters", field="note")
+    return services.store.add_request("content", signature(viewer), question, note, query_id=query_id)
 
 
 def stats(services: Services, viewer: Viewer) -> dict[str, int]:

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 
 from finder.analytics import analytics
 from finder.gaps import GapTopic, period
+from models.errors import NotFoundError
 from web.actions import gaps as actions
+from web.actions import requests
 from web.api.csv_export import csv_response
 from web.auth import Employee, LnD
 from web.deps import ServicesDep, SettingsDep
@@ -23,11 +25,19 @@ router = APIRouter(prefix="/api", tags=["learning & development"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet download")]
 
 
+def gap_request_json(request: dict) -> dict:
+    """A gap request under the names this endpoint has always used (label, expert_id, requested_by)."""
+    query_ids = request["query_ids"] if "query_ids" in request else request["detail"].get("query_ids", [])
+    return {**request, "label": request["subject"], "expert_id": request["assignee"],
+            "requested_by": request["requester"], "query_ids": query_ids}
+
+
 def topic_json(topic: GapTopic) -> dict:
     data = asdict(topic)
     data["closest"] = [{"id": h.id, "title": h.title, "score": h.score} for h in topic.closest]
     data["experts"] = [{"id": e.id, "name": e.name, "score": e.score, "mentor": e.mentor, "why": e.why}
                        for e in topic.experts]
+    data["requests"] = [gap_request_json(r) for r in topic.requests]
     return data
 
 
@@ -52,36 +62,37 @@ class GapRequestIn(BaseModel):
     label: str = Field(min_length=1, max_length=500)
     query_ids: list[str] = Field(min_length=1, max_length=10_000)
     expert_id: str = Field(min_length=1, max_length=128)
-    requested_by: str | None = Field(None, max_length=128)
     note: str = Field("", max_length=5000)
 
 
 class GapRequestUpdate(BaseModel):
-    status: Literal["open", "addressed", "declined"]
+    status: Literal["in_progress", "done", "declined"]
     content_id: str | None = Field(None, max_length=128)
 
 
 @router.post("/gaps/requests", response_model=Created, status_code=status.HTTP_201_CREATED)
 def request_content(services: ServicesDep, viewer: LnD, body: GapRequestIn) -> Created:
-    """Ask an expert to write what a gap topic is missing; it shows on their profile."""
-    return Created(id=actions.request_gap(services, viewer, body.label, body.query_ids, body.expert_id, body.note,
-                                          body.requested_by))
+    """Ask an expert to write what a gap topic is missing; it shows on their profile and in their inbox.
+    The request is signed by the caller (like every request)."""
+    return Created(id=actions.request_gap(services, viewer, body.label, body.query_ids, body.expert_id, body.note))
 
 
 @router.get("/gaps/requests", response_model=GapRequestsPage)
 def gap_requests(services: ServicesDep, viewer: Employee, expert_id: str | None = None,
-                 status_: Annotated[Literal["open", "addressed", "declined"] | None, Query(alias="status")] = None,
-                 ) -> GapRequestsPage:
-    """L&D sees every request; an expert sees the ones addressed to them."""
-    return GapRequestsPage(requests=actions.gap_requests(services, viewer, expert_id, status_))
+                 status_: Annotated[Literal["open", "in_progress", "done", "declined", "expired"] | None,
+                                    Query(alias="status")] = None) -> GapRequestsPage:
+    """L&D sees every request; an expert sees the ones addressed to them. (Also in /api/requests.)"""
+    return GapRequestsPage(requests=[gap_request_json(r)
+                                     for r in actions.gap_requests(services, viewer, expert_id, status_)])
 
 
 @router.put("/gaps/requests/{request_id}", response_model=GapRequestStatus)
 def update_gap_request(services: ServicesDep, viewer: Employee, request_id: RowId,
                        body: GapRequestUpdate) -> GapRequestStatus:
-    """L&D, or the expert asked, marks a request addressed (with the new item) or declined."""
-    actions.settle_gap_request(services, viewer, request_id, body.status, body.content_id)
-    return GapRequestStatus(id=request_id, status=body.status)
+    """L&D, or the expert asked, marks a request in progress, done (with the new item) or declined."""
+    if requests.get(services, viewer, request_id)["kind"] != "gap":
+        raise NotFoundError(f"there is no gap request {request_id}")
+    return GapRequestStatus(**requests.settle(services, viewer, request_id, body.status, body.content_id))
 
 
 HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review_overdue"]

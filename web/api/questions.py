@@ -64,7 +64,7 @@ class QuestionPublic(BaseModel):
     tags: list[str]
     asker: str
     query_id: str | None
-    status: Literal["open", "in_progress", "done"]
+    status: Literal["open", "in_progress", "done", "declined"]
     routed_to: list[str] = Field(description="Person ids the question waits on now.")
     lnd_queue: bool = Field(description="Nobody could be found: L&D routes it.")
     escalate_at: str | None = Field(description="When it goes to the next experts if still unanswered.")
@@ -106,7 +106,7 @@ def ask(services: ServicesDep, viewer: Employee, body: QuestionIn) -> QuestionPu
 def questions(services: ServicesDep, viewer: Employee,
               mine: Annotated[bool, Query(description="Only questions you asked.")] = False,
               waiting_for_me: Annotated[bool, Query(description="Only questions waiting on you.")] = False,
-              status_: Annotated[Literal["open", "in_progress", "done"] | None, Query(alias="status")] = None,
+              status_: Annotated[Literal["open", "in_progress", "done", "declined"] | None, Query(alias="status")] = None,
               lnd_queue: Annotated[bool | None, Query(description="L&D's queue (L&D only).")] = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50,
               offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> QuestionsPage:

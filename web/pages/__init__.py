@@ -21,6 +21,7 @@ from web.pages import (  # noqa: F401 (session_context registers template global
     people,
     questions,
     reactions,
+    requests,
     session_context,
 )
 
@@ -31,6 +32,6 @@ def install_pages(app: FastAPI) -> None:
     """Static files, the page routers, and compression (htmx is 52 KB as a file, 16 KB gzipped)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (account, accounts_admin, ask, contribute, content, reactions, people, mentors, browse, lnd, questions,
-                   inbox):
+                   inbox, requests):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

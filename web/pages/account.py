@@ -22,8 +22,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: a sign-in link must not bounce people to another site."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """Only same-site paths: a sign-in link must not bounce people to another site (browsers read `/\\` as `//`)."""
+    same_site = target and target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if same_site else "/"
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from finder.analytics import analytics
 from finder.gaps import period
+from web.actions import requests
 from web.actions.gaps import request_gap
 from web.auth import LnD
 from web.charts import bar_chart, line_chart, sparkline
@@ -51,9 +52,9 @@ def gaps(request: Request, services: ServicesDep, viewer: LnD, since: Since = No
     start, end, shown = _range(since, until)
     topics = services.gaps.topics(start, end, limit=50)
     trends = {t.key: sparkline([n for _, n in t.weekly]) for t in topics}
-    content_requests = services.store.content_requests(50)
+    content_requests = requests.every(services, viewer, kind="content", limit=50)
     people = {p["id"]: p["name"] for p in services.store.people_by_ids(
-        {r["expert_id"] for t in topics for r in t.requests} | {r["requested_by"] for r in content_requests}).values()}
+        {r["assignee"] for t in topics for r in t.requests}).values()}
     return render(request, "lnd_gaps.html", section="lnd", topics=topics, trends=trends, range=shown,
                   requested=requested, names=people, people=services.store.person_names(),
                   content_requests=content_requests)

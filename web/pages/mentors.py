@@ -63,4 +63,4 @@ def send_request(request: Request, services: ServicesDep, viewer: Employee, ment
 def decide(services: ServicesDep, viewer: Employee, request_id: RowId, decision: Literal["accept", "decline"]):
     """Only the mentor asked (or L&D) accepts or declines."""
     row = actions.decide(services, viewer, request_id, decision == "accept")
-    return RedirectResponse(f"/people/{row['mentor_id']}#mentoring", status_code=303)
+    return RedirectResponse(f"/people/{row['assignee']}#mentoring", status_code=303)

@@ -24,6 +24,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+REQUEST_KIND_LABELS = {"content": "Content request", "gap": "Request to write", "question": "Question",
+                       "mentoring": "Mentoring"}
 KIND_LABELS = {
     "howto": "How-to", "anecdote": "Story", "best_practice": "Best practice", "answer": "Answer",
     "course": "Course", "policy": "Policy", "article": "Article",
@@ -144,6 +146,7 @@ templates.env.filters.update(
     months_old=months_old, excerpt=excerpt,
 )
 templates.env.globals.update(contact_url=contact_url, url_with=url_with, KINDS=KINDS, KIND_LABELS=KIND_LABELS,
+                             REQUEST_KIND_LABELS=REQUEST_KIND_LABELS,
                              AVAILABILITY_LABELS=AVAILABILITY_LABELS)
 
 
