@@ -1,5 +1,6 @@
-# The two commands of the README: `make demo` (install, load the sample organisation, serve it) and
-# `make test` (install, add the test browser, run the tests). Everything else is a step of those.
+# The two commands of the README: `make demo` (install what serving needs, load the sample organisation,
+# serve it) and `make test` (install the test tools too, add the test browser, run the tests).
+# Everything else is a step of those.
 VENV ?= .venv
 PYTHON ?= python3.11
 DATA ?= knowhow-data
@@ -8,29 +9,46 @@ PORT ?= 8000
 BIN = $(VENV)/bin
 export HF_HUB_OFFLINE = 1
 
-.PHONY: install demo serve test browser benchmarks clean
+.PHONY: install install-test demo serve test browser benchmarks clean
 
+# Serving only: the test tools (pytest, Playwright, schemathesis, ...) are not needed to run Knowhow.
 $(BIN)/knowhow: pyproject.toml
+	@echo "== make: creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	@echo "== make: installing torch 2.13.0, the CPU build (the largest download; a minute or more)"
 	# torch first, pinned: pip takes the CPU build; otherwise sentence-transformers pulls a multi-GB CUDA one.
 	$(BIN)/pip install -q torch==2.13.0
+	@echo "== make: installing Knowhow and what serving needs (sentence-transformers, the model, FAISS, FastAPI)"
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-tools: $(BIN)/knowhow
+	@echo "== make: installing the test tools (pytest, Playwright, schemathesis, hypothesis, httpx, aiosmtpd)"
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 install: $(BIN)/knowhow
 
-demo: install
+install-test: $(VENV)/.test-tools
+
+# Loaded once: a second `make demo` starts serving at once (`make clean` starts over).
+$(DATA)/knowhow.db: | $(BIN)/knowhow
+	@echo "== make: loading the demo organisation into $(DATA) (embedding every item: a minute or two)"
 	$(BIN)/knowhow --data $(DATA) demo
+
+demo: install $(DATA)/knowhow.db
+	@echo "== make: starting the server (Ctrl-C stops it; another port: make demo PORT=8001)"
 	$(BIN)/knowhow --data $(DATA) serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/knowhow --data $(DATA) serve --host $(HOST) --port $(PORT)
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+	@command -v chromium >/dev/null 2>&1 || { echo "== make: installing Chromium for the browser tests"; \
+		apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
-test: install browser
+test: install-test browser
 	$(BIN)/python -m pytest -q
 
 benchmarks: install

@@ -1,6 +1,11 @@
-"""The CLI on a missing data folder: only the commands that fill one create it; the others say so and exit 1."""
+"""The CLI's first minutes: on a missing data folder only the commands that fill one create it (the others
+say so and exit 1); a taken port, an empty question, the model's progress bar."""
 
 from __future__ import annotations
+
+import socket
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -44,3 +49,35 @@ def test_import_and_user_add_start_a_new_folder(tmp_path):
     imported = runner.invoke(cli, ["--data", str(other), "import", str(jsonl(tmp_path / "p.jsonl", ANA))])
     assert imported.exit_code == 0 and (other / "knowhow.db").exists()
     assert runner.invoke(cli, ["--data", str(other), "stats"]).exit_code == 0
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(services, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--data", str(services.settings.data), "serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: port {port} on 127.0.0.1 is taken (another Knowhow or another program); "
+                             f"choose another with --port {port + 1} (make demo PORT={port + 1})\n")
+
+
+def test_an_empty_question_is_refused_before_the_model_loads(tmp_path):
+    """In a fresh process, so that whether the model's libraries were imported can be seen."""
+    runner = CliRunner()
+    data = tmp_path / "d"
+    assert runner.invoke(cli, ["--data", str(data), "import", str(jsonl(tmp_path / "p.jsonl", ANA))]).exit_code == 0
+    script = ("import sys\nfrom web.cli import cli\n"
+              f"try:\n    cli(['--data', {str(data)!r}, 'ask', '   '], standalone_mode=False)\n"
+              "except Exception as exc:\n    print(exc)\n"
+              "print(sorted({'torch', 'sentence_transformers'} & set(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
+    assert done.stdout == "the question is empty\n[]\n", done.stderr
+
+
+def test_the_model_loads_without_a_progress_bar(tmp_path):
+    data = tmp_path / "d"
+    done = subprocess.run([sys.executable, "-m", "web", "--data", str(data), "import",
+                           str(jsonl(tmp_path / "p.jsonl", ANA))], check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Loading weights" not in done.stderr + done.stdout

@@ -5,8 +5,10 @@ It sits beside the web app as the other front door: it calls indexer and finder 
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import socket
 import sys
 import threading
 from importlib import resources
@@ -17,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from finder.search import clean_query
 from indexer.importer import ImportReport, import_files
 from models.accounts_store import ROLES
 from models.backup import backup, data_lock, restore
@@ -265,7 +268,9 @@ def user_token(ctx: click.Context, username: str, name: str) -> None:
 @_errors_as_exit
 def ask(ctx: click.Context, question: str, k: int, n_experts: int, mentor: bool) -> None:
     """Ask a question in plain language."""
-    answer = ask_as(_services(ctx), LOCAL_ADMIN, question, k=k, experts=n_experts, mentor_only=mentor, source="cli")
+    services = _services(ctx)
+    question = clean_query(question, services.settings.max_query_chars)  # before the model loads (seconds)
+    answer = ask_as(services, LOCAL_ADMIN, question, k=k, experts=n_experts, mentor_only=mentor, source="cli")
     if not answer.answered:
         click.echo("Nothing answers this well; the nearest knowledge and people follow.")
     table = Table("score", "item", "passage", title="Knowledge", show_lines=True)
@@ -334,6 +339,8 @@ def restore_command(ctx: click.Context, source: Path) -> None:
 @_errors_as_exit
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web pages and the JSON API."""
+    services = _services(ctx, create=True)
+    listening = _listen(host, port)  # before the model loads: a taken port is said at once, in one line
     import torch
     import uvicorn
 
@@ -344,9 +351,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
     # 404 -> 28 ms with other processes running).
     torch.set_num_threads(1)
-    services = _services(ctx, create=True)
     # Held while serving: `knowhow restore` refuses to swap the database under a running server.
     with data_lock(services.settings, exclusive=False):
+        click.echo("loading the model and the indexes...")
         _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
         # Work an interrupted import left (passages without vectors) is finished while the service answers.
         threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
@@ -354,11 +361,31 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         start_mailer(services)
         click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
         # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
-        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
+        config = uvicorn.Config(create_app(services), log_level="info", proxy_headers=False)
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here rather than by uvicorn, so that a port in use is one line that says
+    what to do instead of a traceback after the model has loaded."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"port {port} on {host} is taken (another Knowhow or another program); choose another with "
+                f"--port {port + 1} (make demo PORT={port + 1})") from None
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # transformers reads this when first imported: its "Loading weights" bar printed on every command.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     cli(prog_name="knowhow")
 
 
