@@ -106,8 +106,18 @@ def test_session_sign_in_csrf_logout_and_password_change(server):
         assert "httponly" in cookie and "samesite=lax" in cookie
         csrf = signed.json()["csrf_token"]
         assert browser.get("/api/me").json()["username"] == "ana"
-        # A state change without the session's CSRF token is refused, with it accepted.
-        assert browser.post("/api/feedback", json={"content_id": "c-vpn", "helpful": True}).status_code == 403
+        # A state change without the session's CSRF token is refused, saying which header is missing; with it
+        # accepted. A page keeps words for a person ("the form has expired").
+        missing = browser.post("/api/feedback", json={"content_id": "c-vpn", "helpful": True})
+        assert missing.status_code == 403
+        assert missing.json()["detail"] == ("a request signed in with a session cookie (or by the SSO proxy) must "
+                                            "send the X-CSRF-Token header: the csrf_token from POST /api/session "
+                                            "(or GET /api/me)")
+        wrong = browser.post("/api/feedback", json={"content_id": "c-vpn", "helpful": True},
+                             headers={"X-CSRF-Token": "x" + csrf})
+        assert wrong.json()["detail"] == "the X-CSRF-Token header is not this session's csrf_token (see GET /api/me)"
+        page = browser.post("/account/tokens", data={"name": "bot"})
+        assert page.status_code == 403 and "the form has expired" in page.text
         ok = browser.post("/api/feedback", json={"content_id": "c-vpn", "helpful": True}, headers={"X-CSRF-Token": csrf})
         assert ok.status_code == 201
         changed = browser.put("/api/me/password", json={"current": PASSWORD, "new": "a brand new passphrase"},

@@ -10,7 +10,7 @@ import functools
 import hmac
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -20,7 +20,13 @@ from models.errors import ForbiddenError, InvalidInputError
 from models.records import Audience
 from models.store import Store
 from web.security import (
-    TOKEN_PREFIX, hash_password, keyed_token, new_token, password_problem, token_hash, verify_password,
+    TOKEN_PREFIX,
+    hash_password,
+    keyed_token,
+    new_token,
+    password_problem,
+    token_hash,
+    verify_password,
 )
 
 SESSION_COOKIE = "knowhow_session"
@@ -184,17 +190,26 @@ async def csrf_protect(request: Request) -> None:
     viewer = resolve_viewer(request)
     if viewer.via == "token":
         return
-    refused = _foreign_origin(request)
-    if not refused and viewer.via in ("session", "proxy"):
+    refusal = None
+    if _foreign_origin(request):
+        refusal = "the request's Origin (or Referer) names another site than this server"
+    elif viewer.via in ("session", "proxy"):
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         ):
             sent = (await request.form()).get(CSRF_FIELD)
         expected = (viewer.csrf or "").encode()
-        refused = not (isinstance(sent, str) and expected and hmac.compare_digest(sent.encode(), expected))
-    if refused:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form has expired or did not come from this site; reload and try again")
+        if not isinstance(sent, str):
+            refusal = (f"a request signed in with a session cookie (or by the SSO proxy) must send the {CSRF_HEADER} "
+                       "header: the "
+                       "csrf_token from POST /api/session (or GET /api/me)")
+        elif not (expected and hmac.compare_digest(sent.encode(), expected)):
+            refusal = f"the {CSRF_HEADER} header is not this session's csrf_token (see GET /api/me)"
+    if refusal is not None:
+        if not request.url.path.startswith("/api"):  # a person at a page: what to do, not which header
+            refusal = "the form has expired or did not come from this site; reload and try again"
+        raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
 
 
 Reader = Annotated[Viewer, Depends(requires("anonymous"))]
@@ -230,7 +245,7 @@ def sign_in(request: Request, response: Response, username: str, password: str) 
     services = request.app.state.services
     store, limit = services.store, services.settings.login_attempts
     ip = client_ip(request)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     attempt = store.claim_login_attempt(username, ip, (now - LOGIN_WINDOW).isoformat(),
                                         (now - KNOWN_ADDRESS).isoformat(), limit, limit * PER_ADDRESS, limit * PER_USER)
     if attempt is None:
@@ -249,7 +264,7 @@ def start_session(request: Request, response: Response, user: dict) -> str:
     """Set a new session cookie; returns the session's CSRF token."""
     services = request.app.state.services
     token, csrf = new_token(), new_token()
-    expires = datetime.now(timezone.utc) + timedelta(hours=services.settings.session_hours)
+    expires = datetime.now(UTC) + timedelta(hours=services.settings.session_hours)
     services.store.create_session(token_hash(token), user["id"], csrf, expires.isoformat())
     response.set_cookie(
         SESSION_COOKIE, token, max_age=services.settings.session_hours * 3600, httponly=True, samesite="lax",
