@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.importer import import_files
 from models.settings import Settings
-from web.cli import demo_files, DEMO_DIR
+from web.cli import DEMO_DIR, demo_files
 from web.services import Services
 
 ROOT = Path(__file__).resolve().parent
@@ -100,3 +100,96 @@ def loaded(dataset: Dataset, embedder=None, **overrides) -> Services:
         stamp.write_text(fingerprint)
         return services
     return Services(settings, embedder)
+
+
+# --- Answerability splits: a collection with the items that answer some questions left out -----------------
+
+@dataclass
+class Split:
+    """Questions labelled answerable (True) or not (False) over a collection imported without `removed`."""
+    name: str
+    collection: str
+    dataset: Dataset  # the import (files without the removed items); questions unused
+    labels: list[tuple[Question, bool]]
+
+    def counts(self) -> tuple[int, int]:
+        yes = sum(label for _, label in self.labels)
+        return yes, len(self.labels) - yes
+
+
+def _without(name: str, files: list[Path], removed: set[str]) -> list[Path]:
+    """The import files with the content items in `removed` dropped, written under benchmarks/results."""
+    folder = RESULTS / "splits" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in files:
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not (json.loads(line).get("type", "content") == "content"
+                                         and json.loads(line).get("id") in removed)]
+        target = folder / path.name
+        text = "\n".join(kept) + "\n"
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def leave_out(name: str, dataset: Dataset, removed: set[str]) -> Split:
+    """The public judge's construction: a question whose relevant items were all removed is unanswerable,
+    one whose relevant items all remain is answerable, one with some of each is left out. Questions that
+    had no relevant item to begin with (the demo's unanswerable ones) stay unanswerable."""
+    labels = []
+    for q in dataset.questions:
+        gone = set(q.relevant) & removed
+        if not q.relevant or gone == set(q.relevant):
+            labels.append((q, False))
+        elif not gone:
+            labels.append((q, True))
+    return Split(name, dataset.name, Dataset(name, _without(name, dataset.files, removed), []), labels)
+
+
+def cranfield_answerability() -> Split | None:
+    """The published split: Cranfield without `answerability_removed.txt`, labels from `answerability.tsv`."""
+    folder = DEVSETS / "cranfield"
+    cranfield = devset("cranfield")
+    if cranfield is None or not (folder / "answerability.tsv").exists():
+        return None
+    removed = set((folder / "answerability_removed.txt").read_text(encoding="utf-8").split())
+    by_id = {q.id: q for q in cranfield.questions}
+    with open(folder / "answerability.tsv", encoding="utf-8") as handle:
+        labels = [(by_id[row["query_id"]], row["answerable"] == "1")
+                  for row in csv.DictReader(handle, delimiter="\t") if row["query_id"] in by_id]
+    name = "cranfield-answerability"
+    return Split(name, "cranfield", Dataset(name, _without(name, cranfield.files, removed), []), labels)
+
+
+def demo_splits(folds: int = 3) -> list[Split]:
+    """The demo as shipped (its 9 unanswerable questions against the rest), and `folds` leave-out splits:
+    fold f removes every item relevant to the answerable questions f, f + folds, f + 2 * folds, ..."""
+    demo = demo_dataset()
+    splits = [Split("demo", "demo", demo, [(q, bool(q.relevant)) for q in demo.questions])]
+    answerable = sorted((q for q in demo.questions if q.relevant), key=lambda q: q.id)
+    for fold in range(folds):
+        removed = {cid for q in answerable[fold::folds] for cid in q.relevant}
+        splits.append(leave_out(f"demo-out{fold + 1}", demo, removed))
+    return splits
+
+
+def cranfield_splits(seeds: tuple[int, ...] = (1, 2)) -> list[Split]:
+    """More Cranfield splits built like the published one (for development only: same collection)."""
+    import random
+
+    cranfield = devset("cranfield")
+    if cranfield is None:
+        return []
+    splits = []
+    for seed in seeds:
+        chosen = random.Random(seed).sample(sorted(cranfield.questions, key=lambda q: q.id), 110)
+        removed = {cid for q in chosen for cid in q.relevant}
+        splits.append(leave_out(f"cranfield-out{seed}", cranfield, removed))
+    return splits
+
+
+def answerability_splits() -> list[Split]:
+    published = cranfield_answerability()
+    return demo_splits() + ([published] if published else [])

@@ -2,6 +2,8 @@
 
     python -m benchmarks.quality            # the configured finder against each side alone
     python -m benchmarks.quality --sweep    # also fusion methods/weights, expert weights and the expert floor
+    python -m benchmarks.quality --only answerability         # the answered decision on the leave-out splits
+    python -m benchmarks.quality --only answerability --fit   # and refit its coefficients (leave-one-out checks)
 
 Prints nDCG@10 and MRR@10 for search, P@1 and nDCG@10 for experts, the answered decision's accuracy, and
 how many people are suggested for questions nobody can answer (the demo's unanswerable questions, and the
@@ -15,12 +17,15 @@ import math
 import time
 from dataclasses import replace
 
-from benchmarks.datasets import Dataset, Question, all_datasets, loaded
+import numpy as np
+
+from benchmarks.datasets import Dataset, Question, Split, all_datasets, answerability_splits, cranfield_splits, loaded
+from finder.answerability import Signals, confidence
 from finder.experts import ExpertWeights
 from finder.metrics import mean, mrr_at, ndcg_at, precision_at_1
 from finder.retrieval import Retriever
 from finder.search import Finder
-from models.model_profile import ModelProfile
+from models.model_profile import AnswerModel, ModelProfile
 from web.services import Services
 
 SHOWN = 5  # people the ask page shows: how many of them a question nobody can answer still gets
@@ -105,6 +110,91 @@ def answered_accuracy(finder: Finder, dataset: Dataset) -> dict[str, float]:
     }
 
 
+# --- The answered decision on leave-out splits (issue 11) --------------------------------------------------
+
+OLD_ANSWERED = 0.45  # the single cosine threshold the decision replaced
+FEATURES = ("cosine", "dense_margin", "lexical_margin")  # fitted; feedback's coefficient is set by hand
+PLACEHOLDERS = ("how do I connect to the VPN?", "how do I submit a PTO request")
+
+
+def balanced_accuracy(labels: list[bool], decisions: list[bool]) -> float:
+    """The mean of the two per-class accuracies (what the public judge scores)."""
+    yes = [d for label, d in zip(labels, decisions) if label]
+    no = [not d for label, d in zip(labels, decisions) if not label]
+    return 0.5 * (mean([float(v) for v in yes]) + mean([float(v) for v in no]))
+
+
+def split_signals(split: Split, embedder) -> tuple[list[tuple[Signals | None, bool, bool]], Services]:
+    """(signals, label, the old cosine rule's decision) per labelled question of a split."""
+    services = loaded(split.dataset, embedder)
+    rows = []
+    for question, label in split.labels:
+        answer = services.finder.ask(question.text, k=10, experts=0, log=False)
+        old = max((hit.dense for hit in answer.results), default=-1.0) >= OLD_ANSWERED
+        rows.append((answer.signals, label, old))
+    return rows, services
+
+
+def fit_answer_model(rows: list[tuple[Signals, bool, str]], l2: float = 1.0) -> AnswerModel:
+    """Logistic regression (Newton steps, a light L2 on the coefficients) with each class of each split
+    weighted equally, so the balanced cut is 0.5 and no split or class dominates."""
+    x = np.array([[1.0] + [getattr(s, f) for f in FEATURES] for s, _, _ in rows])
+    y = np.array([float(label) for _, label, _ in rows])
+    groups = [(name, label) for _, label, name in rows]
+    size = {g: groups.count(g) for g in set(groups)}
+    w = np.array([1.0 / size[g] for g in groups])
+    w *= len(w) / w.sum()
+    penalty = l2 * np.diag([0.0] + [1.0] * len(FEATURES))
+    beta = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ beta))
+        gradient = x.T @ (w * (p - y)) + penalty @ beta
+        hessian = x.T @ (x * (w * p * (1 - p))[:, None]) + penalty
+        beta -= np.linalg.solve(hessian, gradient)
+    fitted = dict(zip(FEATURES, (round(float(b), 2) for b in beta[1:])))
+    return AnswerModel(intercept=round(float(beta[0]), 2), feedback=2.0, **fitted)
+
+
+def answerability_report(fit: bool, embedder=None) -> None:
+    """Balanced accuracy of the old cosine rule and of the calibrated decision on every split."""
+    splits = answerability_splits() + (cranfield_splits() if fit else [])
+    collected: dict[str, list] = {}
+    profile = None
+    print("\n== answered decision: balanced accuracy per leave-out split (old: cosine >= "
+          f"{OLD_ANSWERED}; new: confidence >= cut)")
+    for split in splits:
+        rows, services = split_signals(split, embedder)
+        embedder, profile = services.embedder, services.profile
+        collected[split.name] = [(s, label, split.collection) for s, label, _ in rows]
+        labels = [label for _, label, _ in rows]
+        new = [confidence(profile.answer_model, s) >= profile.answered for s, _, _ in rows]
+        yes, no = split.counts()
+        print(f"  {split.name:<24} {yes:>3} answerable {no:>3} not   BA old {balanced_accuracy(labels, [o for *_, o in rows]):.3f}"
+              f" -> new {balanced_accuracy(labels, new):.3f}   answerable answered {sum(n for n, lab in zip(new, labels) if lab)}/{yes}"
+              f", unanswerable unanswered {sum(not n for n, lab in zip(new, labels) if not lab)}/{no}")
+        if split.name == "demo":
+            for text in PLACEHOLDERS:
+                answer = services.finder.ask(text, k=10, experts=0, log=False)
+                old = max((hit.dense for hit in answer.results), default=-1.0) >= OLD_ANSWERED
+                print(f"    {text!r}: answered {answer.answered} (confidence {answer.confidence:.3f}; old rule {old})")
+    if not fit:
+        return
+    named = [(s, label, name) for name, rows in collected.items() for s, label, _ in rows if s is not None]
+    model = fit_answer_model(named)
+    print(f" fitted on all {len(collected)} splits: {model}")
+    print(f" in force: {profile.answer_model}")
+    for held in sorted({c for rows in collected.values() for *_, c in rows}):
+        train = [(s, label, name) for name, rows in collected.items() for s, label, c in rows
+                 if c != held and s is not None]
+        model = fit_answer_model(train)
+        scores = []
+        for name, rows in collected.items():
+            if rows and rows[0][2] == held:
+                decisions = [confidence(model, s) >= 0.5 for s, _, _ in rows]
+                scores.append(f"{name} {balanced_accuracy([lab for _, lab, _ in rows], decisions):.3f}")
+        print(f"  fitted without {held}: {model}\n    on {held}: {', '.join(scores)}")
+
+
 def variant(services: Services, method: str | None = None, alpha: float | None = None,
             weights: ExpertWeights | None = None, profile: ModelProfile | None = None) -> Finder:
     """A Finder over the same store and indexes with other fusion, expert settings or thresholds."""
@@ -124,9 +214,14 @@ def _row(label: str, scores: dict[str, float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sweep", action="store_true", help="also try other fusion and expert settings")
-    parser.add_argument("--only", help="one dataset: demo, cranfield or se_coffee")
+    parser.add_argument("--only", help="one dataset: demo, cranfield, se_coffee, or answerability")
+    parser.add_argument("--fit", action="store_true", help="refit the answered decision (with --only answerability)")
     args = parser.parse_args()
     embedder = None
+    if args.only in (None, "answerability"):
+        answerability_report(args.fit)
+    if args.only == "answerability":
+        return
     datasets = all_datasets()
     for dataset in datasets:
         if args.only and dataset.name != args.only:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
+from finder.answerability import Signals, confidence, signals
 from finder.experts import Expert, ExpertRanker, ExpertWeights
 from finder.feedback import FeedbackModel
 from finder.retrieval import Retrieval, Retriever
@@ -51,6 +52,17 @@ class Answer:
     top_similarity: float | None
     results: list[Hit]
     experts: list[Expert] = field(default_factory=list)
+    confidence: float = 0.0
+    """How likely some result answers the question (0-1); `answered` is confidence >= the profile's cut."""
+    signals: Signals | None = None
+
+
+@dataclass
+class Verdict:
+    answered: bool
+    confidence: float
+    top: float | None  # the best passage's cosine, logged with the query
+    signals: Signals | None
 
 
 def clean_query(text: str | None, max_chars: int) -> str:
@@ -74,6 +86,7 @@ class Finder:
         """`profile`: the encoder's calibrated thresholds, with the settings' overrides applied."""
         self.store, self.indexes, self.encoder, self.settings = store, indexes, encoder, settings
         self.answered_threshold = profile.answered
+        self.answer_model = profile.answer_model
         self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
         self.ranker = ExpertRanker(store, indexes, profile, expert_weights)
         self.feedback = FeedbackModel(store, profile.feedback)
@@ -103,16 +116,18 @@ class Finder:
         self.indexes.refresh_if_stale()
         retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience))
         stems = {stem(term) for term in terms}
-        answered, top = self.is_answered(retrieval)
+        verdict = self.is_answered(retrieval)
         people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
-        return Answer(None, " ".join(terms), answered, top, self._hits(retrieval, k, stems), people)
+        return Answer(None, " ".join(terms), verdict.answered, verdict.top, self._hits(retrieval, k, stems), people,
+                      verdict.confidence, verdict.signals)
 
-    def is_answered(self, retrieval: Retrieval) -> tuple[bool, float | None]:
-        """Answered when some passage is semantically close enough; cosine is on an absolute scale."""
-        if not retrieval.items:
-            return False, None
-        top = max(item.dense for item in retrieval.items[:10])
-        return top >= self.answered_threshold, round(top, 4)
+    def is_answered(self, retrieval: Retrieval, adjust: dict[str, float] | None = None) -> Verdict:
+        """Answered when the calibrated confidence reaches the profile's cut (finder.answerability says why
+        a single cosine threshold is not enough)."""
+        found = signals(retrieval, adjust)
+        sure = confidence(self.answer_model, found)
+        top = round(found.cosine, 4) if found else None
+        return Verdict(sure >= self.answered_threshold, round(sure, 4), top, found)
 
     def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
             source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None,
@@ -125,13 +140,15 @@ class Finder:
         hits = self._hits(retrieval, k, stems)
         people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience, adjust)
                   if experts else [])
-        answered, top = self.is_answered(retrieval)
+        verdict = self.is_answered(retrieval, adjust)
         query_id = None
         if log:
             query_id = self.store.log_query(
-                text, "search", answered, top, [h.id for h in hits], [p.id for p in people], source, vector, asker
+                text, "search", verdict.answered, verdict.top, [h.id for h in hits], [p.id for p in people],
+                source, vector, asker,
             )
-        return Answer(query_id, text, answered, top, hits, people)
+        return Answer(query_id, text, verdict.answered, verdict.top, hits, people, verdict.confidence,
+                      verdict.signals)
 
     def experts(self, text: str, k: int = 10, mentor_only: bool = False, source: str = "api",
                 log: bool = True, asker: str | None = None, audience: Audience = EVERYTHING) -> list[Expert]:
@@ -140,8 +157,9 @@ class Finder:
         vector, retrieval, adjust = self._retrieve(text, audience=audience)
         people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
         if log:
-            answered, top = self.is_answered(retrieval)
-            self.store.log_query(text, "experts", answered, top, [], [p.id for p in people], source, vector, asker)
+            verdict = self.is_answered(retrieval, adjust)
+            self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in people], source,
+                                 vector, asker)
         return people
 
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:

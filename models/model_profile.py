@@ -16,13 +16,36 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class AnswerModel:
+    """Logistic coefficients of the answered decision (finder.answerability): the confidence is
+    1 / (1 + exp(-(intercept + sum of coefficient * signal))). Few and readable on purpose: each says how
+    much one signal moves the odds that some result answers the question."""
+
+    intercept: float
+    cosine: float
+    """Per unit of the best passage's cosine."""
+    dense_margin: float
+    """Per unit of that cosine above the mean of the next results' (how far the best stands out)."""
+    lexical_margin: float
+    """Per unit of the best BM25 above the next results', relative to the best (0-1)."""
+    feedback: float
+    """Per unit of feedback on the first result (-1 to 1). Not fitted (the development sets have no votes):
+    full agreement of earlier askers moves the odds about as much as 0.4 of cosine."""
+
+
+@dataclass(frozen=True)
 class ModelProfile:
     model: str
     """Which model this calibration is for (for messages; the registry key is the identity)."""
 
     answered: float
-    """Best passage cosine at or above which a query counts as answered. Measured with
-    `benchmarks.quality`: all of the demo's answerable questions and 8 of its 9 unanswerable ones right."""
+    """Confidence (0-1, from `answer_model`) at or above which a query counts as answered. 0.5: the model
+    is fitted with each class of each development split weighted equally, so 0.5 is its balanced cut.
+    (Until issue 11 this was a cosine, 0.45; see `benchmarks.quality` for the figures of both.)"""
+
+    answer_model: AnswerModel
+    """The answered decision's coefficients, fitted with `benchmarks.quality --fit` on the demo and
+    Cranfield answerability splits (each collection's items that answer some questions left out)."""
 
     gap: float
     """Mean cosine at which groups of unanswered questions ask for the same thing (one gap topic).
@@ -75,7 +98,8 @@ class ModelProfile:
 
 MINILM = ModelProfile(
     model="sentence-transformers/all-MiniLM-L6-v2",
-    answered=0.45,
+    answered=0.5,
+    answer_model=AnswerModel(intercept=-5.82, cosine=4.85, dense_margin=4.46, lexical_margin=5.23, feedback=2.0),
     gap=0.35,
     merge=0.75,
     expert_unrelated=0.3,

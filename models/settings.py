@@ -38,10 +38,12 @@ class Settings(BaseSettings):
     candidates: int = Field(100, ge=10, le=2000, description="Chunks each retriever returns before fusion.")
     answered_threshold: float | None = Field(
         None,
-        ge=-1.0,
+        ge=0.0,
         le=1.0,
-        description="Best passage's cosine similarity at or above which a query counts as answered; "
-        "unset: the configured model's calibrated value (models/model_profile.py).",
+        description="Confidence (0-1) at or above which a query counts as answered: higher answers fewer "
+        "questions and puts more on L&D's gap list; unset: the configured model's calibrated cut, 0.5 for "
+        "MiniLM (models/model_profile.py). The confidence combines the best passage's cosine with how far "
+        "the best result stands out from the rest; it is no longer a cosine.",
     )
     gap_similarity: float | None = Field(
         None,

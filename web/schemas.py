@@ -34,7 +34,10 @@ class ExpertOut(BaseModel):
 
 class SearchResponse(BaseModel):
     query_id: str | None
-    answered: bool = Field(description="Whether some passage is close enough to count as an answer.")
+    answered: bool = Field(description="Whether some result answers the question: `confidence` at or above "
+                           "the cut (KNOWHOW_ANSWERED_THRESHOLD, 0.5 by default).")
+    confidence: float = Field(ge=0.0, le=1.0, description="How likely it is that some result answers the "
+                              "question (calibrated on labelled collections; 0 when nothing was found).")
     results: list[SearchResult]
     experts: list[ExpertOut]
 

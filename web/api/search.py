@@ -38,6 +38,7 @@ def search(services: ServicesDep, q: QueryText, k: K = 10,
     return SearchResponse(
         query_id=answer.query_id,
         answered=answer.answered,
+        confidence=answer.confidence,
         results=[
             SearchResult(
                 id=h.id, title=h.title, snippet=h.snippet, score=h.score, authors=h.authors, kind=h.kind,
