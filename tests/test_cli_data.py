@@ -48,7 +48,9 @@ def test_import_and_user_add_start_a_new_folder(tmp_path):
     other = tmp_path / "other"
     imported = runner.invoke(cli, ["--data", str(other), "import", str(jsonl(tmp_path / "p.jsonl", ANA))])
     assert imported.exit_code == 0 and (other / "knowhow.db").exists()
-    assert runner.invoke(cli, ["--data", str(other), "stats"]).exit_code == 0
+    assert "imported 1 person and 0 content items; deleted 0 people and 0 items\n" in imported.output
+    stats = runner.invoke(cli, ["--data", str(other), "stats"])
+    assert stats.exit_code == 0 and stats.output.startswith(f"Knowhow data in {other}\n")  # not a wrapped title
 
 
 def test_serve_on_a_taken_port_says_so_in_one_line(services, tmp_path):

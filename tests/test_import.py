@@ -76,7 +76,7 @@ def test_cli_import_exits_non_zero_on_bad_lines(tmp_path, embedder, monkeypatch)
     result = CliRunner().invoke(cli, ["--data", str(tmp_path / "d"), "import", str(path)])
     assert result.exit_code == 1
     assert f"{path}:2: a line must be a JSON object" in result.output
-    assert "imported 1 people and 0 content items" in result.output
+    assert "imported 1 person and 0 content items; deleted 0 people and 0 items; 1 bad line skipped" in result.output
 
 
 def test_cli_ask_prints_knowledge_and_people(tmp_path, embedder, monkeypatch):

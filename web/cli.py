@@ -104,10 +104,14 @@ def _report(report: ImportReport) -> None:
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(
-        f"imported {report.people} people and {report.content} content items; "
-        f"deleted {report.deleted_people} people and {report.deleted_content} items"
-        + (f"; {len(report.errors)} bad line(s) skipped" if report.errors else "")
+        f"imported {_n(report.people, 'person', 'people')} and {_n(report.content, 'content item')}; "
+        f"deleted {_n(report.deleted_people, 'person', 'people')} and {_n(report.deleted_content, 'item')}"
+        + (f"; {_n(len(report.errors), 'bad line')} skipped" if report.errors else "")
     )
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 @cli.command("import")
@@ -303,7 +307,9 @@ def reindex(ctx: click.Context) -> None:
 def stats(ctx: click.Context) -> None:
     """Counts of people, content, passages, queries and feedback."""
     services = _services(ctx)
-    table = Table("what", "count", title=f"Knowhow data in {services.settings.data}")
+    # The folder on its own line: as a table title it wrapped inside the narrow table.
+    click.echo(f"Knowhow data in {services.settings.data}")
+    table = Table("what", "count")
     for name, value in services.store.stats().items():
         table.add_row(name, str(value))
     console.print(table)
