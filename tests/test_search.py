@@ -30,9 +30,13 @@ def test_expert_ranking_finds_the_labelled_experts(demo_services):
 
 
 def test_answered_decision_on_the_demo_questions(demo_services):
+    # Calibrated for balanced accuracy across collections (issue 11): on the demo 27/39 answerable questions
+    # are answered and 9/9 unanswerable ones not (the old cosine rule: 39/39 and 8/9, but near chance on
+    # Cranfield's leave-out split). See `python -m benchmarks.quality --only answerability`.
     accuracy = answered_accuracy(demo_services.finder, demo_dataset())
-    assert accuracy["answerable marked answered"] > 0.8, accuracy
-    assert accuracy["unanswerable marked unanswered"] > 0.5, accuracy
+    balanced = (accuracy["answerable marked answered"] + accuracy["unanswerable marked unanswered"]) / 2
+    assert balanced > 0.8 and accuracy["answerable marked answered"] > 0.65, accuracy
+    assert accuracy["unanswerable marked unanswered"] > 0.85, accuracy
 
 
 def test_reindex_gives_the_same_results_as_incremental_updates(services, tmp_path):
