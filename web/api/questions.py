@@ -59,6 +59,7 @@ class AnswerPublic(BaseModel):
 
 class QuestionPublic(BaseModel):
     id: str
+    request_id: int = Field(description="The question as a request (/api/requests/{request_id}): L&D closes it there.")
     title: str
     details: str
     tags: list[str]
