@@ -91,6 +91,12 @@ class ModelProfile:
     the new one's ranking. tests/test_feedback.py checks it on the demo: earlier askers' votes raise
     nDCG@10 for rewordings and leave unrelated questions unchanged."""
 
+    request_match: float
+    """Cosine from which a passage of a newly published item fulfils an open content or gap request (the
+    request's text read as a question). The answered decision's old absolute cut: one passage, not a search,
+    is compared, so the search margins behind `answered` do not apply. tests/test_questions.py checks a
+    request its item answers is closed and an unrelated one stays open."""
+
     duplicate: float
     """Cosine of two items' mean passage vectors from which content health reports them as near duplicates.
     Not measured on labelled pairs yet: a high bar, so that only near copies are reported."""
@@ -107,6 +113,7 @@ MINILM = ModelProfile(
     expert_lexical_margin=0.05,
     expert_floor=0.18,
     feedback=0.75,
+    request_match=0.45,
     duplicate=0.92,
 )
 

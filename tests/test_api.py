@@ -17,7 +17,8 @@ def _load(http, *records):
 def test_search_returns_the_contract_shape(http):
     _load(http, ANA, BO, VPN, PAYROLL)
     body = http.get("/api/search", params={"q": "my VPN token expired, how do I get a new one?", "k": 2}).json()
-    assert set(body) == {"query_id", "answered", "results", "experts"}
+    assert set(body) == {"query_id", "answered", "confidence", "results", "experts"}
+    assert 0 <= body["confidence"] <= 1
     assert body["answered"] is True
     top = body["results"][0]
     assert {k: top[k] for k in ("id", "title", "authors", "kind")} == {

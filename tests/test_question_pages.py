@@ -19,7 +19,7 @@ USERS = {
     "jonas": ("employee", "p02"),    # Jonas Weber, IT
     "elena": ("lnd", "p60"),         # Elena Petrova, L&D
 }
-QUESTION = "how do I set up a site-to-site VPN tunnel to a customer's network?"
+QUESTION = "how do I set up an IPsec tunnel between our firewall and a partner's firewall?"
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +71,12 @@ def test_a_question_reaches_the_expert_and_her_answer_becomes_knowledge(tab_as, 
 
     # The next person's search finds the answer first, credited to Ana.
     page = tab_as("jonas").go("/")
-    ask_by_typing(page, "site-to-site vpn tunnel to a customer network")
+    ask_by_typing(page, "ipsec tunnel to a partner firewall")
     first = page.locator(".cards .card").first
     expect(first.locator(".card-title")).to_have_text(QUESTION)
     expect(first.locator(".byline")).to_contain_text("Ana Ruiz")
 
     # L&D's gaps page shows the topic as addressed.
     page = tab_as("elena").go("/lnd/gaps")
-    topic = page.locator("article, li, section").filter(has_text="site-to-site").first
+    topic = page.locator("article, li, section").filter(has_text="IPsec tunnel between").first
     expect(topic).to_contain_text("Now answered")

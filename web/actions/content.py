@@ -117,7 +117,7 @@ def tell_requesters(services: Services, item: dict) -> list[int]:
     if passages.shape[0] == 0:  # still embedding (a long item): its requesters hear on the next edit
         return []
     closeness = (services.embedder.encode([r["subject"] for r in waiting]) @ passages.T).max(axis=1)
-    answered = [r for r, score in zip(waiting, closeness.tolist()) if score >= services.profile.answered]
+    answered = [r for r, score in zip(waiting, closeness.tolist()) if score >= services.profile.request_match]
     if answered:
         with store.transaction():
             for r in answered:

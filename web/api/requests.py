@@ -65,7 +65,8 @@ def mine(services: ServicesDep, viewer: Employee, kind: Kind | None = None,
 
 @router.get("/all", response_model=RequestList)
 def every(services: ServicesDep, viewer: Employee, kind: Kind | None = None, status: State | None = None,
-          limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+          limit: Annotated[int, Query(ge=1, le=500)] = 100,
+          offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict:
     """Everyone's requests (L&D)."""
     return {"requests": actions.every(services, viewer, kind, status, limit, offset)}
 

@@ -16,13 +16,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from finder.terms import stem, term_stems
+from finder.snippets import highlight_spans
+from finder.terms import term_stems
 from models.records import KINDS
 from web.markdown import to_html
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 REQUEST_KIND_LABELS = {"content": "Content request", "gap": "Request to write", "question": "Question",
                        "mentoring": "Mentoring"}
@@ -34,21 +34,13 @@ AVAILABILITY_LABELS = {"available": "Available", "limited": "Limited", "not_now"
 
 
 def highlight(text: str, query: str | None) -> Markup:
-    """The text with the query's words wrapped in <mark>; every piece is escaped before it is joined."""
+    """The text with the query's words (neighbours joined into one phrase) wrapped in <mark>; every piece is
+    escaped before it is joined."""
     stems = term_stems(query) if query else set()
     if not stems:
         return escape(text)
-    out, last = [], 0
-    for match in _WORD.finditer(text):
-        out.append(escape(text[last:match.start()]))
-        word = match.group()
-        if stem(word.lower()) in stems:
-            out.append(Markup("<mark>%s</mark>") % word)
-        else:
-            out.append(escape(word))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    return Markup("").join(Markup("<mark>%s</mark>") % piece if marked else escape(piece)
+                           for piece, marked in highlight_spans(text, stems))
 
 
 def _parse(value) -> datetime | None:
