@@ -41,7 +41,7 @@ STATE_LABELS = {
 }
 NOUNS = {"mentoring": "mentoring request", "gap": "request to write", "content": "content request",
          "question": "question"}
-VERBS = {"in_progress": "accepted", "done": "completed", "declined": "declined", "expired": "let expire"}
+VERBS = {"in_progress": "accepted", "done": "completed", "declined": "declined"}
 
 
 def label(request: dict) -> str:
