@@ -24,15 +24,24 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
     every = [v for values in series.values() for v in values]
     scale = _scale(every)
     step = (WIDTH - 2 * PAD) / max(n - 1, 1)
-    parts = [_open(title, f"{', '.join(series)} per day from {labels[0]} to {labels[-1]}; peak {max(every):g}")]
+    span = f"on {labels[0]}" if n == 1 else f"from {labels[0]} to {labels[-1]}"
+    parts = [_open(title, f"{', '.join(series)} per day {span}; peak {max(every):g}")]
     parts.append(_axes(max(every)))
     for index, (name, values) in enumerate(series.items()):
+        if n == 1:
+            # One day is one point, in the middle: a polyline needs two, and both ends would name the same day.
+            parts.append(f'<circle class="series-{index}" cx="{WIDTH / 2:.1f}" '
+                         f'cy="{HEIGHT - PAD - values[0] * scale:.1f}" r="3"/>')
+            continue
         points = " ".join(f"{PAD + i * step:.1f},{HEIGHT - PAD - v * scale:.1f}" for i, v in enumerate(values))
         parts.append(f'<polyline class="series-{index}" fill="none" points="{points}"/>')
-        if n == 1:
-            parts.append(f'<circle class="series-{index}" cx="{PAD}" cy="{HEIGHT - PAD - values[0] * scale:.1f}" r="3"/>')
-    parts.append(f'<text x="{PAD}" y="{HEIGHT - 6}" class="axis-label">{escape(labels[0])}</text>')
-    parts.append(f'<text x="{WIDTH - PAD}" y="{HEIGHT - 6}" text-anchor="end" class="axis-label">{escape(labels[-1])}</text>')
+    if n == 1:
+        parts.append(f'<text x="{WIDTH / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis-label">'
+                     f'{escape(labels[0])}</text>')
+    else:
+        parts.append(f'<text x="{PAD}" y="{HEIGHT - 6}" class="axis-label">{escape(labels[0])}</text>')
+        parts.append(f'<text x="{WIDTH - PAD}" y="{HEIGHT - 6}" text-anchor="end" class="axis-label">'
+                     f'{escape(labels[-1])}</text>')
     legend = "".join(f'<tspan class="legend-{i}" dx="12">■ {escape(name)}</tspan>' for i, name in enumerate(series))
     parts.append(f'<text x="{PAD}" y="14" class="axis-label">{legend}</text>')
     return Markup("".join(parts) + "</svg>")
