@@ -143,7 +143,7 @@ def test_a_contributor_edits_and_restores_only_their_own_items(tab_as, site, cli
     kwame = clients["kwame"]
     assert "Edit this item" not in kwame.get("/content/c001").text
     refused = kwame.get("/content/c001/edit")
-    assert refused.status_code == 403 and "only the authors of this item and L&amp;D change it" in refused.text
+    assert refused.status_code == 403 and "only its authors and L&amp;D may edit it" in refused.text
     assert kwame.post("/content/c001/edit", data={"title": "Hijacked", "body": "x", "kind": "howto"}).status_code == 403
 
     page = tab_as("ana").go("/content/c001")

@@ -16,7 +16,7 @@ import numpy as np
 from models.errors import ConflictError, ForbiddenError, InvalidInputError, KnowhowError, NotFoundError
 from models.records import Content, utc_now
 from models.request_store import ACTIVE_STATES
-from web.actions.policy import can_edit, publishes_for_others
+from web.actions.policy import publishes_for_others, require_editor
 from web.auth import Viewer
 from web.schemas import ContentIn
 from web.services import Services
@@ -40,8 +40,7 @@ def visible_item(services: Services, viewer: Viewer, content_id: str) -> dict:
 
 def editable_item(services: Services, viewer: Viewer, content_id: str) -> dict:
     item = visible_item(services, viewer, content_id)
-    if not can_edit(viewer, item):
-        raise ForbiddenError("only the authors of this item and L&D change it")
+    require_editor(viewer, item)
     return item
 
 
@@ -70,8 +69,7 @@ def replace_item(services: Services, viewer: Viewer, content_id: str, draft: Con
         if viewer.role != "lnd":  # the same answer for "never existed" and "hidden from you"
             raise not_found(content_id)
         return _save(services, viewer, content_id, draft, None), True
-    if not can_edit(viewer, existing):
-        raise ForbiddenError("only the authors of this item and L&D change it")
+    require_editor(viewer, existing)
     return _save(services, viewer, content_id, draft, existing), False
 
 

@@ -17,6 +17,13 @@ def can_edit(viewer: Viewer, item: dict) -> bool:
     )
 
 
+def require_editor(viewer: Viewer, item: dict) -> None:
+    """Refuse whoever may not edit the item, with the reason that holds: the role check has already let
+    a contributor in, so what stops them is not being among its authors."""
+    if not can_edit(viewer, item):
+        raise ForbiddenError("only its authors and L&D may edit it")
+
+
 def publishes_for_others(viewer: Viewer) -> bool:
     """Whether the viewer names an item's authors and sets its official mark (L&D), or writes as
     themselves with the mark left as it is (everyone else)."""
