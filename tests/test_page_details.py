@@ -42,3 +42,10 @@ def test_an_employee_editing_is_told_about_the_role(server):
     with signed_in(server, "cy") as cy:
         refused = cy.get("/content/c-vpn/edit")
         assert refused.status_code == 403 and "this needs the contributor role" in refused.text
+
+
+def test_content_page_does_not_claim_to_be_browse(server):
+    with signed_in(server, "bo") as bo:
+        assert _current(bo.get("/browse").text) == ["Browse"]
+        page = bo.get("/content/c-vpn")
+        assert page.status_code == 200 and _current(page.text) == []

@@ -50,7 +50,7 @@ def show(request: Request, services: ServicesDep, viewer: Reader, content_id: Co
     store = services.store
     names = author_names(store, [item["authors"], *(hit.authors for hit in related)])
     return render(
-        request, "content.html", section="browse", item=item, authors=store.people_by_ids(item["authors"]),
+        request, "content.html", section="content", item=item, authors=store.people_by_ids(item["authors"]),
         related=related, experts=experts, names=names, saved=saved, restored=restored, query_id=query_id,
         can_edit=can_edit(viewer, item), versions=actions.item_versions(services, viewer, content_id),
         question_id=store.question_of_answer(content_id),
