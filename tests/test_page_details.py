@@ -49,3 +49,12 @@ def test_content_page_does_not_claim_to_be_browse(server):
         assert _current(bo.get("/browse").text) == ["Browse"]
         page = bo.get("/content/c-vpn")
         assert page.status_code == 200 and _current(page.text) == []
+
+
+def test_ask_page_focuses_the_question_box(server):
+    with signed_in(server, "bo") as bo:
+        boxes = re.findall(r"<input [^>]*>", bo.get("/").text)
+        assert [box for box in boxes if " autofocus" in box] == [next(b for b in boxes if 'id="q"' in b)]
+        # With a question asked, the results are what to read: the cursor is not pulled back to the box.
+        assert " autofocus" not in bo.get("/", params={"q": "vpn token"}).text
+        assert " autofocus" not in bo.get("/browse").text
