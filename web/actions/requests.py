@@ -118,6 +118,14 @@ def mine(services: Services, viewer: Viewer, kind: str | None = None, status: st
             "received": [view(services, viewer, r) for r in received]}
 
 
+def overview(services: Services, viewer: Viewer, kind: str | None = None, status: str | None = None) -> dict:
+    """What the requests page shows: the viewer's own both ways, and for L&D everyone's (open by default);
+    `everyone` is None for anyone else."""
+    lists = mine(services, viewer, kind, status)
+    lists["everyone"] = every(services, viewer, kind, status or "open") if viewer.role == "lnd" else None
+    return lists
+
+
 def every(services: Services, viewer: Viewer, kind: str | None = None, status: str | None = None,
           limit: int = 100, offset: int = 0) -> list[dict]:
     """All requests, for L&D."""

@@ -25,10 +25,8 @@ State = Literal["open", "in_progress", "done", "declined", "expired"]
 def requests_page(request: Request, services: ServicesDep, viewer: Employee, kind: Kind | None = None,
                   status: State | None = None) -> HTMLResponse:
     """The viewer's own requests, both ways; L&D also sees everyone's open ones."""
-    lists = actions.mine(services, viewer, kind, status)
-    everyone = (actions.every(services, viewer, kind, status or "open", limit=100) if viewer.role == "lnd" else [])
     return render(request, "requests.html", section="requests", kind=kind, status=status, kinds=REQUEST_KINDS,
-                  states=REQUEST_STATES, everyone=everyone, **lists)
+                  states=REQUEST_STATES, **actions.overview(services, viewer, kind, status))
 
 
 @router.post("/{request_id}/status")
