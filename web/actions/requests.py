@@ -94,12 +94,14 @@ def get(services: Services, viewer: Viewer, request_id: int) -> dict:
 
 
 def _visible(services: Services, viewer: Viewer, request_id: int) -> dict:
+    """The request if the viewer is involved; otherwise it does not exist for them (same error either way)."""
+    missing = NotFoundError(f"there is no request {request_id}")
     try:
         request = services.store.get_request(request_id)
     except NotFoundError:
-        request = None
-    if request is None or not involved(viewer, request):
-        raise NotFoundError(f"there is no request {request_id}")
+        raise missing from None
+    if not involved(viewer, request):
+        raise missing
     return request
 
 
@@ -112,7 +114,7 @@ def mine(services: Services, viewer: Viewer, kind: str | None = None, status: st
     received = store.list_requests(kind=kind, assignee=viewer.person_id, statuses=statuses) if viewer.person_id else []
     if viewer.person_id and kind in (None, "question"):
         routed, _ = store.list_questions(routed_to=viewer.person_id, status=status, limit=100)
-        received += [store.get_request(q["request_id"]) for q in routed]
+        received += store.requests_by_ids(q["request_id"] for q in routed)
         received.sort(key=lambda r: (r["created"], r["id"]), reverse=True)
     return {"sent": [view(services, viewer, r) for r in sent],
             "received": [view(services, viewer, r) for r in received]}
