@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.fusion import fuse
+from finder.lifecycle import Standing, place, replacements
 from finder.terms import fts_match
 from models.index_set import IndexSet
 from models.store import Store
@@ -37,12 +38,16 @@ class Retriever:
         self.method, self.alpha, self.depth = method, alpha, depth
 
     def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid",
-                 adjust: dict[str, float] | None = None, hidden: frozenset[str] = frozenset()) -> Retrieval:
+                 adjust: dict[str, float] | None = None, hidden: frozenset[str] = frozenset(),
+                 standings: dict[str, Standing] | None = None) -> Retrieval:
         """Items ranked for one query; `mode` 'dense' or 'lexical' uses one side alone (for measurement).
 
         `adjust` adds to the fused score of items (feedback); the ones it raises join the candidates.
         `hidden` items (restricted to teams the asker is not in) never become candidates.
+        `standings` of items not simply current place them (finder.lifecycle); replacements of candidates
+        join the candidates.
         """
+        standings = standings or {}
         adjust = adjust or {}
         match = fts_match(terms)
         seeds: set[int] = set()
@@ -60,7 +65,8 @@ class Retriever:
             return Retrieval([], {})
 
         # Exact rescoring: every passage of every candidate item gets both scores.
-        seed_items = ({row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised) - hidden
+        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised
+        seed_items = (seed_items | replacements(seed_items, standings)) - hidden
         owner = self.store.chunk_ids_of_content(seed_items)
         chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))
         dense = np.zeros(len(chunk_ids), np.float32)
@@ -82,6 +88,7 @@ class Retriever:
             items.sort(key=lambda item: (-item.score, item.content_id))
         if mode == "lexical":
             items = [item for item in items if item.lexical > 0]
+        items = place(items, standings)
         rows = self.store.chunk_rows(item.chunk_id for item in items)
         return Retrieval(items, {cid: row["text"] for cid, row in rows.items()})
 

@@ -10,13 +10,14 @@ import numpy as np
 from finder.answerability import Signals, confidence, signals
 from finder.experts import Expert, ExpertRanker, ExpertWeights
 from finder.feedback import FeedbackModel
+from finder.lifecycle import Standing
 from finder.retrieval import Retrieval, Retriever
 from finder.snippets import best_window
 from finder.terms import query_terms, stem, term_stems
 from models.errors import InvalidInputError
 from models.index_set import IndexSet
 from models.model_profile import ModelProfile
-from models.records import EVERYTHING, Audience
+from models.records import EVERYTHING, Audience, utc_now
 from models.settings import Settings
 from models.store import Store
 
@@ -42,6 +43,10 @@ class Hit:
     views: int
     dense: float
     lexical: float
+    status: str = "current"
+    replaced_by: str | None = None
+    review_due: str | None = None
+    review_overdue: bool = False
 
 
 @dataclass
@@ -91,6 +96,7 @@ class Finder:
         self.ranker = ExpertRanker(store, indexes, profile, expert_weights)
         self.feedback = FeedbackModel(store, profile.feedback)
         self._restricted: tuple[int, dict[str, set[str]]] = (-1, {})
+        self._standings: tuple[tuple, dict[str, Standing]] = ((), {})
 
     def hidden_from(self, audience: Audience) -> frozenset[str]:
         """Items the audience must not see, anywhere: results, snippets, related items, expert evidence."""
@@ -101,20 +107,32 @@ class Finder:
             self._restricted = (generation, self.store.restricted_content())
         return frozenset(cid for cid, teams in self._restricted[1].items() if not audience.sees(teams))
 
+    def standings(self) -> dict[str, Standing]:
+        """Items not simply current and confirmed (finder.lifecycle), read again after any write that
+        could change them and once an hour (review dates pass by themselves)."""
+        now = utc_now().isoformat()
+        key = (self.store.generation(), self.store.standings_version(), now[:13])
+        if self._standings[0] != key:
+            rows = self.store.content_standings(now)
+            self._standings = (key, {cid: Standing(*row) for cid, row in rows.items()})
+        return self._standings[1]
+
     def _retrieve(self, text: str, mode: str = "hybrid",
                   audience: Audience = EVERYTHING) -> tuple[np.ndarray, Retrieval, dict[str, float]]:
         """The question's vector, its retrieval, and the feedback adjustments in the items' scores."""
         self.indexes.refresh_if_stale()
         vector = self.encoder.encode_query(text)
         adjust = self.feedback.adjustments(vector) if mode == "hybrid" else {}
-        retrieval = self.retriever.retrieve(vector, query_terms(text), mode, adjust, self.hidden_from(audience))
+        retrieval = self.retriever.retrieve(vector, query_terms(text), mode, adjust, self.hidden_from(audience),
+                                            self.standings())
         return vector, retrieval, adjust
 
     def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5,
                 audience: Audience = EVERYTHING) -> Answer:
         """Knowledge and people closest to a vector (e.g. the centre of a gap topic); not logged."""
         self.indexes.refresh_if_stale()
-        retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience))
+        retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience),
+                                            standings=self.standings())
         stems = {stem(term) for term in terms}
         verdict = self.is_answered(retrieval)
         people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
@@ -165,6 +183,7 @@ class Finder:
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:
         top = retrieval.items[:k]
         rows = self.store.content_by_ids(item.content_id for item in top)
+        now = utc_now().isoformat()
         hits = []
         for item in top:
             row = rows.get(item.content_id)
@@ -185,6 +204,10 @@ class Finder:
                     views=row["views"] or 0,
                     dense=round(item.dense, 4),
                     lexical=round(item.lexical, 4),
+                    status=row["status"],
+                    replaced_by=row["replaced_by"],
+                    review_due=row["review_due"],
+                    review_overdue=row["review_due"] is not None and row["review_due"] < now,
                 )
             )
         return hits

@@ -9,7 +9,11 @@ from typing import Any
 import sqlite_utils
 
 from models.records import EVERYTHING, Audience, Content, utc_now
+from models.review_store import due_date
 from models.sql import batches, execute_in, select_in
+
+# Bookkeeping columns the app keeps for itself: not part of an item as clients read and write it.
+INTERNAL_COLUMNS = ("review_fixed", "review_noticed")
 
 SORTS = {
     "newest": "c.created DESC, c.id",
@@ -30,11 +34,18 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def content_row(item: Content, existing_created: str | None = None) -> dict[str, Any]:
-    """Imported items keep their own timeline: without `updated`, an item was last changed when created."""
+def content_row(item: Content, kept: dict[str, Any] | None = None,
+                intervals: dict[str, int] | None = None) -> dict[str, Any]:
+    """Imported items keep their own timeline: without `updated`, an item was last changed when created.
+    `kept`: the stored item's creation and confirmation, which a record that does not give them keeps.
+    The review clock starts when an item is confirmed, or else when it first entered Knowhow."""
     now = utc_now()
-    created = item.created or existing_created or now
+    kept = kept or {}
+    created = item.created or kept.get("created") or now
     updated = item.updated or item.created or now
+    verified = item.verified or kept.get("verified") or now
+    verified_by = item.verified_by if item.verified else kept.get("verified_by")
+    review_due = _iso(item.review_due) or due_date(item.kind, item.official, verified, intervals or {})
     return {
         "id": item.id,
         "title": item.title,
@@ -43,11 +54,18 @@ def content_row(item: Content, existing_created: str | None = None) -> dict[str,
         "tags": json.dumps(item.tags),
         "official": int(item.official),
         "extra": json.dumps(item.extra, default=str),
-        "review_due": _iso(item.review_due),
         "visible_teams": json.dumps(item.visible_teams),
         "created_by": item.created_by,
         "created": created if isinstance(created, str) else _iso(created),
         "updated": updated if isinstance(updated, str) else _iso(updated),
+        "status": item.status,
+        "replaced_by": item.replaced_by,
+        "owner": item.owner,
+        "verified": verified if isinstance(verified, str) else _iso(verified),
+        "verified_by": verified_by,
+        "review_due": review_due,
+        "review_fixed": int(item.review_due is not None),
+        "review_noticed": kept.get("review_noticed") if review_due == kept.get("review_due") else None,
     }
 
 
@@ -64,7 +82,7 @@ def visible_sql(audience: Audience) -> tuple[list[str], list[str]]:
 
 def decode_content(row: dict[str, Any], authors: list[str]) -> dict[str, Any]:
     return {
-        **row,
+        **{key: value for key, value in row.items() if key not in INTERNAL_COLUMNS},
         "tags": json.loads(row["tags"] or "[]"),
         "visible_teams": json.loads(row.get("visible_teams") or "[]"),
         "official": bool(row["official"]),
@@ -75,6 +93,7 @@ def decode_content(row: dict[str, Any], authors: list[str]) -> dict[str, Any]:
 
 class ContentStore:
     db: sqlite_utils.Database
+    review_intervals: Any  # from ReviewStore
 
     def upsert_content(self, items: Iterable[Content]) -> list[str]:
         """Insert or replace items with their author links, in the caller's transaction."""
@@ -82,8 +101,8 @@ class ContentStore:
         if not items:
             return []
         ids = [item.id for item in items]
-        created = self._created_of(ids)
-        self.db["content"].upsert_all([content_row(i, created.get(i.id)) for i in items], pk="id")
+        kept, intervals = self._kept_of(ids), self.review_intervals()
+        self.db["content"].upsert_all([content_row(i, kept.get(i.id), intervals) for i in items], pk="id")
         execute_in(self.db, "DELETE FROM content_authors WHERE content_id IN ({ids})", ids)
         links = [
             {"content_id": item.id, "person_id": author, "position": position}
@@ -94,9 +113,13 @@ class ContentStore:
             self.db["content_authors"].insert_all(links)
         return ids
 
-    def _created_of(self, ids: list[str]) -> dict[str, str]:
-        """Keep the first creation time on re-import when the record does not give one."""
-        return dict(select_in(self.db, "SELECT id, created FROM content WHERE id IN ({ids})", ids))
+    def _kept_of(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Keep the first creation time and the last confirmation on re-import when the record does not
+        give them (and whether the owner was already told about the current review date)."""
+        sql = ("SELECT id, created, verified, verified_by, review_due, review_noticed FROM content"
+               " WHERE id IN ({ids})")
+        columns = ("created", "verified", "verified_by", "review_due", "review_noticed")
+        return {row[0]: dict(zip(columns, row[1:])) for row in select_in(self.db, sql, ids)}
 
     def delete_content(self, ids: Iterable[str]) -> list[int]:
         """Remove items with their passages; returns the vector ids that must leave the index."""

@@ -333,3 +333,30 @@ def m010_requests(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_questions_escalate_at ON questions(escalate_at)")
     for table in ("content_requests", "gap_requests", "mentoring_requests"):
         db.execute(f"DROP TABLE {table}")
+
+
+@migration
+def m011_lifecycle(db: sqlite_utils.Database) -> None:
+    """Content lifecycle and verification: a status (current, needs_review, archived), the item that
+    replaces one, an owner, when and by whom it was last confirmed correct, and review intervals per kind
+    that L&D sets. `review_due` becomes every item's next review date: computed from the intervals unless
+    the record fixed it (`review_fixed`), so overdue items are one indexed comparison. Existing items start
+    their review clock now, as imported ones do: nobody has confirmed them yet, and a backlog of reminders
+    on the first day after an upgrade would teach owners to ignore them."""
+    from models.review_store import DEFAULT_INTERVALS, due_date
+
+    content = db["content"]
+    content.add_column("status", str, not_null_default="current")
+    for column in ("replaced_by", "owner", "verified", "verified_by", "review_noticed"):
+        content.add_column(column, str)
+    content.add_column("review_fixed", int, not_null_default=0)
+    db["review_intervals"].create({"kind": str, "days": int}, pk="kind")
+    db["review_intervals"].insert_all([{"kind": k, "days": d} for k, d in DEFAULT_INTERVALS.items()])
+    now = _now()
+    for row in list(db.query("SELECT id, kind, official, review_due FROM content")):
+        fixed = row["review_due"] is not None
+        due = row["review_due"] if fixed else due_date(row["kind"], bool(row["official"]), now, DEFAULT_INTERVALS)
+        db.execute("UPDATE content SET verified = ?, review_due = ?, review_fixed = ? WHERE id = ?",
+                   [now, due, int(fixed), row["id"]])
+    content.create_index(["review_due"])
+    content.create_index(["replaced_by"])

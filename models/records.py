@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
 KINDS = ("howto", "anecdote", "best_practice", "answer", "course", "policy", "article")
+# Where an item is in its life: current; flagged as possibly wrong until someone checks it; kept for the
+# record but no longer true (archived). An item `replaced_by` another is superseded whatever its status.
+STATUSES = ("current", "needs_review", "archived")
 
 
 def utc_now() -> datetime:
@@ -82,6 +85,17 @@ class Content(_Record):
     review_due: datetime | None = None  # official items: when L&D must review them next
     visible_teams: list[str] = Field(default_factory=list, max_length=50)  # empty: everyone
     created_by: str | None = Field(None, max_length=200)  # the account that created it through the app
+    status: Literal["current", "needs_review", "archived"] = "current"
+    replaced_by: str | None = Field(None, pattern=ID_PATTERN)  # the item that supersedes this one
+    owner: str | None = Field(None, pattern=ID_PATTERN)  # keeps it correct; None: its first author, else L&D
+    verified: datetime | None = None  # when someone last confirmed it still holds (the app sets it on saves)
+    verified_by: str | None = Field(None, max_length=200)
+
+    @model_validator(mode="after")
+    def _not_its_own_replacement(self) -> Content:
+        if self.replaced_by is not None and self.replaced_by == self.id:
+            raise ValueError("an item cannot be replaced by itself")
+        return self
 
     @field_validator("tags")
     @classmethod
@@ -99,7 +113,7 @@ class Content(_Record):
         value = value.strip().lower().replace("-", "_").replace(" ", "_")
         return value or "article"
 
-    @field_validator("created", "updated", "review_due")
+    @field_validator("created", "updated", "review_due", "verified")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else to_utc(value)

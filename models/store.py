@@ -24,11 +24,12 @@ from models.notification_store import NotificationStore
 from models.people_store import PeopleStore
 from models.question_store import QuestionStore
 from models.request_store import RequestStore
+from models.review_store import ReviewStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
-    DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore,
+    DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
