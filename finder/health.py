@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-import faiss
-
+from finder.duplicates import DuplicateFinder, Pair
 from models.model_profile import DEFAULT
 from models.store import Store
 
@@ -28,41 +27,38 @@ class HealthReport:
 
 
 def content_health(store: Store, stale_months: int = 12, now: datetime | None = None,
-                   duplicate_similarity: float = DEFAULT.duplicate) -> HealthReport:
-    """The health lists with owners; `duplicate_similarity` is the model profile's `duplicate` cosine
-    (`Services.content_health` passes the configured model's; the default fits the packaged model)."""
+                   duplicates: DuplicateFinder | None = None) -> HealthReport:
+    """The health lists with owners. `duplicates`: the finder that keeps the pairs between writes
+    (`Services.duplicates`, with the configured model's `duplicate` score); one is made when not given."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=round(stale_months * 30.44))).isoformat()
     report = HealthReport(
         stale=store.stale_content(cutoff),
         low_rated=store.low_rated_content(max_stars=2.5, min_ratings=2),
         never_viewed=store.unviewed_content((now - timedelta(days=NEW_ITEM_GRACE_DAYS)).isoformat()),
-        duplicates=near_duplicates(store, duplicate_similarity),
+        duplicates=duplicate_rows(store, (duplicates or DuplicateFinder(store, DEFAULT.duplicate)).pairs()),
         review_overdue=store.official_past_review(now.isoformat(), cutoff),
     )
     _add_owners(store, report)
     return report
 
 
-def near_duplicates(store: Store, threshold: float) -> list[dict]:
-    """Pairs of items whose mean passage vectors nearly coincide, most similar first."""
-    ids, vectors = store.item_vectors()
-    if len(ids) < 2:
-        return []
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    scores, neighbours = index.search(vectors, min(6, len(ids)))
-    pairs = {}
-    for i, (row_scores, row_ids) in enumerate(zip(scores, neighbours)):
-        for score, j in zip(row_scores, row_ids):
-            if j > i and score >= threshold:
-                pairs[(ids[i], ids[int(j)])] = float(score)
-    titles = store.content_titles({cid for pair in pairs for cid in pair})
-    return [
-        {"id": a, "title": titles.get(a, ""), "duplicate_of": b, "duplicate_title": titles.get(b, ""),
-         "similarity": round(score, 3)}
-        for (a, b), score in sorted(pairs.items(), key=lambda kv: -kv[1])
-    ]
+def duplicate_rows(store: Store, pairs: list[Pair]) -> list[dict]:
+    """Pairs as health rows: the older item first (`id`), the one that may replace it as `duplicate_of`."""
+    ids = {cid for pair in pairs for cid in (pair.first, pair.second)}
+    items = store.content_dates(ids)
+    rows = []
+    for pair in pairs:
+        first, second = sorted((pair.first, pair.second), key=lambda cid: (items.get(cid, {}).get("created") or "", cid))
+        like = pair.likeness
+        rows.append({
+            "id": first, "title": items.get(first, {}).get("title", ""), "created": items.get(first, {}).get("created"),
+            "duplicate_of": second, "duplicate_title": items.get(second, {}).get("title", ""),
+            "duplicate_created": items.get(second, {}).get("created"),
+            "score": like.score, "similarity": like.text, "tags": like.tags, "name": like.name,
+            "same_kind": like.same_kind,
+        })
+    return rows
 
 
 def _add_owners(store: Store, report: HealthReport) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import sqlite_utils
+
+from models.sql import select_in
 
 
 class HealthStore:
@@ -41,19 +45,23 @@ class HealthStore:
         """
         return list(self.db.query(sql, [now, reviewed_before]))
 
-    def item_vectors(self) -> tuple[list[str], np.ndarray]:
-        """One vector per item (the normalised mean of its passages), for finding duplicates."""
-        sums: dict[str, np.ndarray] = {}
+    def items_with_passages(self) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
+        """Every item (id, title, body, kind, tags) with its passage vectors in order, one row each: what
+        near-duplicates are found from. An item whose passages are not embedded yet has an empty matrix."""
+        vectors: dict[str, list[np.ndarray]] = {}
         for content_id, blob in self.db.execute(
             "SELECT content_id, vector FROM chunks WHERE vector IS NOT NULL ORDER BY content_id, position"
         ):
-            vector = np.frombuffer(blob, dtype=np.float32)
-            sums[content_id] = sums[content_id] + vector if content_id in sums else vector.copy()
-        ids = list(sums)
-        if not ids:
-            return [], np.zeros((0, 0), np.float32)
-        matrix = np.stack([sums[i] for i in ids])
-        return ids, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            vectors.setdefault(content_id, []).append(np.frombuffer(blob, dtype=np.float32))
+        for row in self.db.query("SELECT id, title, body, kind, tags FROM content ORDER BY id"):
+            row["tags"] = json.loads(row["tags"] or "[]")
+            found = vectors.get(row["id"])
+            yield row, np.stack(found) if found else np.zeros((0, 0), np.float32)
+
+    def content_dates(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Title and creation date per item id, for listing pairs older item first."""
+        sql = "SELECT id, title, created FROM content WHERE id IN ({ids})"
+        return {row[0]: {"title": row[1], "created": row[2]} for row in select_in(self.db, sql, ids)}
 
     # -- analytics: every figure is for queries or events with since <= created < until --
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cached_property
 from threading import Lock
 
+from finder.duplicates import DuplicateFinder
 from finder.gaps import GapFinder
 from finder.health import HealthReport, content_health
 from finder.search import Finder
@@ -70,9 +71,13 @@ class Services:
     def gaps(self) -> GapFinder:
         return GapFinder(self.store, self.finder, self.profile)
 
+    @cached_property
+    def duplicates(self) -> DuplicateFinder:
+        """Near-duplicates by the configured model's `duplicate` score, kept until the store changes."""
+        return DuplicateFinder(self.store, self.profile.duplicate)
+
     def content_health(self, now: datetime | None = None) -> HealthReport:
-        """Content health with the configured model's duplicate threshold."""
-        return content_health(self.store, self.settings.stale_months, now, self.profile.duplicate)
+        return content_health(self.store, self.settings.stale_months, now, self.duplicates)
 
     def close(self) -> None:
         if "store" in self.__dict__:
