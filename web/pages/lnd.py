@@ -4,9 +4,9 @@ its CSV export."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from finder.analytics import analytics
@@ -16,8 +16,9 @@ from web.actions.gaps import request_gap
 from web.auth import LnD
 from web.charts import bar_chart, line_chart, sparkline
 from web.deps import ServicesDep, SettingsDep
+from web.pages.common import Pager
 from web.pages.render import render
-from web.params import Since, Until
+from web.params import PageNumber, Since, Until
 
 router = APIRouter(prefix="/lnd", tags=["pages"], include_in_schema=False)
 
@@ -70,7 +71,17 @@ def request_content(services: ServicesDep, viewer: LnD, label: Annotated[str, Fo
     return RedirectResponse("/lnd/gaps?requested=true", status_code=303)
 
 
+HEALTH_PAGE_SIZE = 25
+HealthList = Literal["stale", "low_rated", "never_viewed", "duplicates", "review_overdue"]
+
+
 @router.get("/health", response_class=HTMLResponse)
-def health(request: Request, services: ServicesDep, settings: SettingsDep, viewer: LnD) -> HTMLResponse:
-    report = services.content_health()
-    return render(request, "lnd_health.html", section="lnd", lists=report.lists(), stale_months=settings.stale_months)
+def health(request: Request, services: ServicesDep, settings: SettingsDep, viewer: LnD,
+           list_: Annotated[HealthList, Query(alias="list")] = "stale", page: PageNumber = 1) -> HTMLResponse:
+    """One health list at a time, a page of it at a time; the counts of all of them above it."""
+    lists = services.content_health().lists()
+    rows = lists[list_]
+    pager = Pager(min(page, max(1, -(-len(rows) // HEALTH_PAGE_SIZE))), HEALTH_PAGE_SIZE, len(rows))
+    return render(request, "lnd_health.html", section="lnd", counts={key: len(value) for key, value in lists.items()},
+                  current=list_, rows=rows[pager.offset:pager.offset + pager.size], pager=pager,
+                  stale_months=settings.stale_months)
