@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from web.actions import content as actions
+from web.actions.duplicates import like_draft
 from web.auth import Contributor, Reader, client_ip
 from web.deps import ServicesDep
 from web.params import ContentId, RowId
@@ -44,8 +45,10 @@ def get_content(services: ServicesDep, viewer: Reader, content_id: ContentId) ->
 
 @router.post("", response_model=ContentPublic, status_code=status.HTTP_201_CREATED)
 def create_content(services: ServicesDep, viewer: Contributor, body: ContentIn) -> ContentPublic:
-    """A new item; contributors publish as themselves (their person id among `authors`)."""
-    return public(actions.create_item(services, viewer, body))
+    """A new item; contributors publish as themselves (their person id among `authors`). `similar`: items
+    the caller may see that it nearly duplicates ({id, title, score, similarity, name}); it is saved anyway."""
+    similar = like_draft(services, viewer, body.title, body.body, body.kind, body.tags)
+    return ContentPublic(**public(actions.create_item(services, viewer, body)).model_dump(), similar=similar)
 
 
 @router.put("/{content_id}", response_model=ContentPublic,

@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import ForbiddenError
 from web.actions import content as actions
+from web.actions.duplicates import like_draft
 from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
 from web.deps import ServicesDep
 from web.markdown import to_html
-from web.pages.forms import ContentForm
+from web.pages.forms import ContentForm, split_list
 from web.pages.common import as_sentence
 from web.pages.render import render
 from web.params import ContentId
@@ -51,17 +52,19 @@ def _hidden_fields(viewer: Viewer, form: ContentForm, item: dict | None) -> Cont
 
 
 def _page(request: Request, services: Services, viewer: Viewer, form: ContentForm, errors: dict,
-          item: dict | None = None):
+          item: dict | None = None, similar: list[dict] = ()):
     store = services.store
     return render(
         request, "contribute.html", status_code=422 if errors else 200, section="contribute", form=form,
+        similar=similar, confirm=bool(similar),
         errors=errors, item=item, people=store.person_names(), tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
         preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=publishes_for_others(viewer),
         author_name=(store.get_person(form.author) or {}).get("name", form.author) if form.author else "",
     )
 
 
-def _save(request: Request, services: Services, viewer: Viewer, form: ContentForm, item: dict | None):
+def _save(request: Request, services: Services, viewer: Viewer, form: ContentForm, item: dict | None,
+          publish_anyway: bool = False):
     form = _hidden_fields(viewer, form, item)
     errors = form.check(choose_author=publishes_for_others(viewer))
     for problem in actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item):
@@ -72,6 +75,10 @@ def _save(request: Request, services: Services, viewer: Viewer, form: ContentFor
     if isinstance(draft, dict):
         return _page(request, services, viewer, form, draft, item)
     if item is None:
+        similar = [] if publish_anyway else like_draft(services, viewer, form.title, form.body, form.kind,
+                                                       split_list(form.tags))
+        if similar:  # asked once: the form comes back with the warning and "Publish anyway"
+            return _page(request, services, viewer, form, {}, item, similar)
         saved = actions.create_item(services, viewer, draft)
     else:
         saved, _ = actions.replace_item(services, viewer, item["id"], draft)
@@ -88,14 +95,22 @@ def new(request: Request, services: ServicesDep, viewer: Employee, author: str =
 
 
 @router.post("/contribute", response_class=HTMLResponse)
-def create(request: Request, services: ServicesDep, viewer: Contributor, form: FormDep):
-    return _save(request, services, viewer, form, None)
+def create(request: Request, services: ServicesDep, viewer: Contributor, form: FormDep,
+           publish_anyway: Annotated[str, Form()] = ""):
+    """Publish a new item; one that nearly duplicates an item the writer can see is first shown again with
+    "This looks like ..." until they choose "Publish anyway"."""
+    return _save(request, services, viewer, form, None, publish_anyway=bool(publish_anyway))
 
 
 @router.post("/contribute/preview", response_class=HTMLResponse)
-def preview(request: Request, viewer: Contributor, body: Annotated[str, Form()] = "") -> HTMLResponse:
-    """The live preview: the body rendered exactly as the content page will show it."""
-    return render(request, "_preview.html", preview=to_html(body))
+def preview(request: Request, services: ServicesDep, viewer: Contributor, body: Annotated[str, Form()] = "",
+            title: Annotated[str, Form(max_length=1000)] = "", kind: Annotated[str, Form(max_length=100)] = "",
+            tags: Annotated[str, Form(max_length=5000)] = "", new: Annotated[str, Form()] = "") -> HTMLResponse:
+    """The live preview: the body rendered exactly as the content page will show it; for a new item also
+    the items it looks like (swapped into the form's warning out of band)."""
+    similar = like_draft(services, viewer, title, body, kind, split_list(tags)) if new else None
+    return render(request, "_preview_and_similar.html", preview=to_html(body), similar=similar or [], oob=True,
+                  check_similar=similar is not None)
 
 
 @router.get("/content/{content_id}/edit", response_class=HTMLResponse)
