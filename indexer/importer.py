@@ -116,15 +116,23 @@ def import_text(indexer: Indexer, text: str, source: str = "<request>", progress
 
 
 def apply_parsed(indexer: Indexer, parsed: _Parsed, errors: list[LineError], progress: Progress) -> ImportReport:
+    items = [item for item, _, _ in parsed.content.values()]
     known = indexer.store.existing_person_ids(
-        a for item, _, _ in parsed.content.values() for a in item.authors
+        [a for item in items for a in item.authors] + [item.owner for item in items if item.owner]
     )
     known = (known | set(parsed.people)) - set(parsed.deleted_people)
+    # A replacement may come in the same run, in any file and order.
+    replacements = indexer.store.existing_content_ids(item.replaced_by for item in items if item.replaced_by)
+    replacements = (replacements | set(parsed.content)) - set(parsed.deleted_content)
     content = []
     for item, source, number in parsed.content.values():
         unknown = [a for a in item.authors if a not in known]
         if unknown:
             errors.append(LineError(source, number, f"unknown author id(s): {', '.join(unknown)}"))
+        elif item.owner and item.owner not in known:
+            errors.append(LineError(source, number, f"unknown owner id: {item.owner}"))
+        elif item.replaced_by and item.replaced_by not in replacements:
+            errors.append(LineError(source, number, f"replaced_by names no content item: {item.replaced_by}"))
         else:
             content.append(item)
     errors.sort(key=lambda e: (e.file, e.line))

@@ -132,6 +132,9 @@ class ContentStore:
             execute_in(self.db, f"DELETE FROM {table} WHERE {column} IN ({{ids}})", ids)
         return chunk_ids
 
+    def existing_content_ids(self, ids: Iterable[str]) -> set[str]:
+        return {row[0] for row in select_in(self.db, "SELECT id FROM content WHERE id IN ({ids})", set(ids))}
+
     def content_exists(self, content_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM content WHERE id = ?", [content_id]).fetchone() is not None
 

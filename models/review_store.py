@@ -9,6 +9,7 @@ someone confirms it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,7 +88,7 @@ class ReviewStore:
         self.db["review_intervals"].upsert_all([{"kind": k, "days": d} for k, d in changes.items()], pk="kind")
         intervals = self.review_intervals()
         rows = list(self.db.execute("SELECT id, kind, official, verified FROM content WHERE NOT review_fixed"))
-        self.db.executemany(
+        self.db.conn.executemany(
             "UPDATE content SET review_due = ? WHERE id = ?",
             [(due_date(kind, bool(official), verified or utc_now(), intervals), cid)
              for cid, kind, official, verified in rows],
@@ -113,18 +114,26 @@ class ReviewStore:
         self.db.execute("UPDATE content SET status = ? WHERE id = ?", [status, content_id])
         self._bump_standings()
 
-    def overdue_reviews(self, now: str, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-        """Items whose review date passed or that someone flagged, oldest due first; archived and replaced
-        items are out of service and need no review."""
+    def overdue_reviews(self, now: str, limit: int = 50, offset: int = 0,
+                        owner: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Items whose review date passed or that someone flagged, flagged first, then oldest due; archived
+        and replaced items are out of service and need no review. `owner`: only the items that person
+        keeps (as owner, or as first author of an item without one)."""
         where = ("status != 'archived' AND replaced_by IS NULL"
                  " AND (status = 'needs_review' OR review_due < ?)")
-        total = self.db.execute(f"SELECT count(*) FROM content WHERE {where}", [now]).fetchone()[0]
+        params: list[Any] = [now]
+        if owner is not None:
+            where += (" AND (owner = ? OR (owner IS NULL AND id IN"
+                      " (SELECT content_id FROM content_authors WHERE person_id = ? AND position = 0)))")
+            params += [owner, owner]
+        total = self.db.execute(f"SELECT count(*) FROM content WHERE {where}", params).fetchone()[0]
         rows = self.db.query(
-            f"SELECT id, title, kind, official, status, owner, verified, verified_by, review_due, updated, visible_teams"
-            f" FROM content WHERE {where} ORDER BY status = 'needs_review' DESC, review_due, id LIMIT ? OFFSET ?",
-            [now, limit, offset],
+            "SELECT id, title, kind, official, status, owner, verified, verified_by, review_due, updated,"
+            f" visible_teams FROM content WHERE {where}"
+            " ORDER BY status = 'needs_review' DESC, review_due, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
-        return list(rows), total
+        return [{**row, "visible_teams": json.loads(row["visible_teams"] or "[]")} for row in rows], total
 
     def unnoticed_reviews(self, now: str) -> list[str]:
         """Ids of overdue items whose owner was not yet told about this review date."""

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from models.records import utc_now
 from models.settings import Settings
 from web.actions.inbox import check_stale
+from web.actions.reviews import remind_owners
 from web.services import Services
 
 log = logging.getLogger("knowhow.mailer")
@@ -171,8 +172,8 @@ def drain_once(services: Services, now: datetime | None = None) -> int:
 
 
 def run_daily(services: Services, now: datetime | None = None) -> bool:
-    """Once a day (whichever process comes first): tell authors about stale items, and queue the digests
-    when mail is on. Returns whether it ran."""
+    """Once a day (whichever process comes first): tell authors about stale items and owners about items
+    due for review, and queue the digests when mail is on. Returns whether it ran."""
     store = services.store
     now = now or utc_now()
     with store.transaction():  # the write lock: two server processes never both run it
@@ -181,6 +182,7 @@ def run_daily(services: Services, now: datetime | None = None) -> bool:
             return False
         store.set_meta("daily_jobs_at", now.isoformat())
     check_stale(services, now)
+    remind_owners(services, now)
     if services.settings.smtp_url is not None:
         store.enqueue_digests(now.isoformat())
     return True

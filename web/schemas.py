@@ -19,6 +19,9 @@ class SearchResult(BaseModel):
     official: bool
     tags: list[str]
     updated: str | None
+    status: str = Field("current", description="current, needs_review (flagged) or archived")
+    replaced_by: str | None = Field(None, description="The item that supersedes this one (ranked above it).")
+    review_overdue: bool = Field(False, description="Nobody confirmed it by its review date.")
 
 
 class ExpertOut(BaseModel):
@@ -65,6 +68,9 @@ class ContentPatch(BaseModel):
     kind: str | None = Field(None, max_length=40)
     official: bool | None = None
     visible_teams: list[str] | None = Field(None, max_length=50)
+    status: Literal["current", "needs_review", "archived"] | None = None
+    replaced_by: str | None = Field(None, pattern=ID_PATTERN, description="null: no longer replaced")
+    owner: str | None = Field(None, pattern=ID_PATTERN, description="null: its first author, else L&D")
 
 
 class ContentPublic(BaseModel):

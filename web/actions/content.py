@@ -23,6 +23,9 @@ from web.services import Services
 
 # Fields the app decides, never the client: a whole replacement keeps them from the stored item.
 KEPT_ON_REPLACE = ("created", "created_by")
+# Not carried into a partial change: a save through the app confirms the item, so its review clock
+# restarts (verified now, by the editor) and its next review date is computed again.
+RESET_ON_SAVE = ("verified", "verified_by", "review_due")
 MATCHED_REQUESTS = 500  # newest waiting requests of each kind a published item is matched against
 
 
@@ -87,7 +90,7 @@ def _require_writer(viewer: Viewer) -> None:
 def update_item(services: Services, viewer: Viewer, content_id: str, changes: dict) -> dict:
     """Change some fields of an item (PATCH): the others keep their stored values."""
     existing = editable_item(services, viewer, content_id)
-    current = {k: v for k, v in existing.items() if k not in ("extra", "views", "id")}
+    current = {k: v for k, v in existing.items() if k not in ("extra", "views", "id", *RESET_ON_SAVE)}
     merged = ContentIn.model_validate({**(existing.get("extra") or {}), **current, **changes})
     return _save(services, viewer, content_id, merged, existing)
 
@@ -128,12 +131,33 @@ def tell_requesters(services: Services, item: dict) -> list[int]:
 def _checked_record(services: Services, viewer: Viewer, content_id: str, draft: ContentIn,
                     existing: dict | None) -> Content:
     problems = draft_problems(services, viewer, draft.authors, draft.visible_teams, draft.official, existing)
+    problems += lifecycle_problems(services, viewer, content_id, draft.replaced_by, draft.owner)
     if problems:
         raise problems[0]
-    fields = draft.model_dump(exclude={"id"})
+    fields = draft.model_dump(exclude={"id", "verified", "verified_by"})
     kept = {key: existing.get(key) for key in KEPT_ON_REPLACE} if existing else {"created_by": viewer.username}
+    now = utc_now()
     return Content(**{**fields, **{k: v for k, v in kept.items() if v is not None}, "id": content_id,
-                      "visible_teams": canonical_teams(services, draft.visible_teams), "updated": utc_now()})
+                      "visible_teams": canonical_teams(services, draft.visible_teams), "updated": now,
+                      "verified": now, "verified_by": viewer.username})
+
+
+def lifecycle_problems(services: Services, viewer: Viewer, content_id: str | None, replaced_by: str | None,
+                       owner: str | None) -> list[KnowhowError]:
+    """A replacement must be another item the viewer can see, not one that is (through others) replaced
+    by this one; an owner must be a person in the directory."""
+    problems: list[KnowhowError] = []
+    if replaced_by is not None:
+        target = services.store.get_content(replaced_by)
+        if target is None or not viewer.audience.sees(target["visible_teams"]):
+            problems.append(InvalidInputError(f"no content item {replaced_by!r} to be replaced by",
+                                              field="replaced_by"))
+        elif replaced_by == content_id or content_id in services.store.replacement_chain(replaced_by):
+            problems.append(InvalidInputError("that item is itself replaced by this one: replacements cannot go "
+                                              "round in a circle", field="replaced_by"))
+    if owner is not None and not services.store.existing_person_ids([owner]):
+        problems.append(InvalidInputError(f"no person {owner!r} to own the item", field="owner"))
+    return problems
 
 
 def draft_problems(services: Services, viewer: Viewer, authors: list[str], visible_teams: list[str],

@@ -30,6 +30,12 @@ def quoted(text: str) -> str:
     return f"“{text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED - 1].rstrip() + '…'}”"
 
 
+def lnd_parties(services: Services) -> list[str]:
+    """L&D's live accounts as notification parties: whoever is told when nobody else owns something."""
+    return [user["person_id"] or f"user:{user['username']}" for user in services.store.users()
+            if user["role"] == "lnd" and not user["disabled"]]
+
+
 def who_may_see(services: Services, parties: list[str], item: dict) -> list[str]:
     """The parties who may see `item`: a notification names the item, so it reaches nobody the item is
     hidden from (an author L&D put outside the item's teams, a commenter who changed teams). People see

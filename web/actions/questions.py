@@ -16,6 +16,7 @@ from models.errors import ConflictError, ForbiddenError, InvalidInputError, NotF
 from models.records import utc_now
 from web.actions import content as content_actions
 from web.actions.policy import require_lnd
+from web.actions.inbox import lnd_parties
 from web.actions.reactions import signature
 from web.auth import Viewer
 from web.schemas import ContentIn
@@ -73,7 +74,7 @@ def _record_round(services: Services, question_id: str, title: str, chosen: list
                      f"/questions/{question_id}")
     else:
         store.update_question(question_id, lnd_queue=1, escalate_at=None)
-        store.notify(_lnd_parties(services), "question_escalated", f"Nobody could be found to answer: {title}",
+        store.notify(lnd_parties(services), "question_escalated", f"Nobody could be found to answer: {title}",
                      f"/questions/{question_id}")
 
 
@@ -88,11 +89,6 @@ def _escalation_time(services: Services, now: datetime | None = None) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-def _lnd_parties(services: Services) -> list[str]:
-    return [user["person_id"] or f"user:{user['username']}" for user in services.store.users()
-            if user["role"] == "lnd" and not user["disabled"]]
-
-
 def escalate_due(services: Services, now: datetime | None = None) -> int:
     """Offer every overdue unanswered question to the next experts (or, after the last round, to L&D).
     Runs before questions are listed, so nothing depends on a background timer; returns how many moved."""
@@ -103,7 +99,7 @@ def escalate_due(services: Services, now: datetime | None = None) -> int:
         if question["round"] >= MAX_ROUNDS:
             with services.store.transaction():
                 services.store.update_question(question_id, lnd_queue=1, escalate_at=None)
-                services.store.notify(_lnd_parties(services), "question_escalated",
+                services.store.notify(lnd_parties(services), "question_escalated",
                                       f"Unanswered after {MAX_ROUNDS} rounds of experts: {question['title']}",
                                       f"/questions/{question_id}")
         else:

@@ -42,7 +42,8 @@ def search(services: ServicesDep, q: QueryText, k: K = 10,
         results=[
             SearchResult(
                 id=h.id, title=h.title, snippet=h.snippet, score=h.score, authors=h.authors, kind=h.kind,
-                official=h.official, tags=h.tags, updated=h.updated,
+                official=h.official, tags=h.tags, updated=h.updated, status=h.status, replaced_by=h.replaced_by,
+                review_overdue=h.review_overdue,
             )
             for h in answer.results
         ],

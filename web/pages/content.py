@@ -16,7 +16,9 @@ from web.auth import Contributor, Reader, Viewer, client_ip
 from web.deps import ServicesDep
 from web.pages.common import author_names, reactor_names
 from web.pages.render import is_real_visit, render
+from web.pages.reviews import lifecycle
 from web.params import ContentId, RowId
+from web.passages import passage_html
 from web.services import Services
 
 router = APIRouter(prefix="/content", tags=["pages"], include_in_schema=False)
@@ -53,7 +55,8 @@ def show(request: Request, services: ServicesDep, viewer: Reader, content_id: Co
         request, "content.html", section="content", item=item, authors=store.people_by_ids(item["authors"]),
         related=related, experts=experts, names=names, saved=saved, restored=restored, query_id=query_id,
         can_edit=can_edit(viewer, item), versions=actions.item_versions(services, viewer, content_id),
-        question_id=store.question_of_answer(content_id),
+        question_id=store.question_of_answer(content_id), standing=lifecycle(services, viewer, item),
+        body=passage_html(item["body"], [text for _, _, text in store.stored_chunks(content_id)]),
         **reactions(services, viewer, content_id),
     )
 
