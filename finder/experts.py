@@ -1,17 +1,20 @@
 """Expert ranking: who can help with this question, and why.
 
-Document-centric evidence (Balog et al. 2006, Model 2): each retrieved item is evidence for its authors,
-in proportion to how closely it matches the question and shared among co-authors, and so is the person's
-own profile (title, bio, skills). Added to it: the profile's match again, as its own share of the score,
-all scaled by a prior for how much they contributed.
+Document-centric evidence (Balog et al. 2006, Model 2): each of the top retrieved items is evidence for its
+authors, in proportion to how closely it matches the question and shared among co-authors, and so is the
+person's own profile (title, bio, skills). Added to it: the profile's match again, as its own share of the
+score, all scaled by a prior for how much they contributed.
 
 Item evidence uses the item's fused retrieval score and profiles their cosine, each mapped to [0, 1]
-between the model profile's `expert_unrelated` and `expert_related` bounds; nothing is divided by the best
-candidate, so when nothing relevant exists nobody scores high just for being the least bad. The fused
-score's lexical share is relative (BM25 over the best candidate's BM25), so the best keyword match of any
-question gets it in full: an item's evidence is therefore held to at most `expert_lexical_margin` above its
-cosine. People scoring under the profile's `expert_floor` are not suggested at all: a question nothing
-covers gets nobody, not the colleagues whose job title is the least far from it.
+between the model profile's `expert_unrelated` and `expert_related` bounds and then squared: a close match
+says far more than a loose one (Model 2's p(q|d) grows exponentially with the retrieval score), while the
+many loose matches of someone who answers a lot in the area still add up, as plain document voting counts
+them. Nothing is divided by the best candidate, so when nothing relevant exists nobody scores high just
+for being the least bad. The fused score's lexical share is relative (BM25 over the best candidate's
+BM25), so the best keyword match of any question gets it in full: an item's evidence is therefore held to
+at most `expert_lexical_margin` above its cosine. People scoring under the profile's `expert_floor` are
+not suggested at all: a question nothing covers gets nobody, not the colleagues whose job title is the
+least far from it.
 """
 
 from __future__ import annotations
@@ -33,15 +36,20 @@ MAX_WHY = 5
 
 @dataclass
 class ExpertWeights:
+    """Measured with `python -m benchmarks.experts` on the demo, se_coffee and se_cardano together (the
+    figures are in benchmarks/README.md)."""
     documents: float = 0.8
     profile: float = 0.2
-    prior: float = 0.3  # share of the score that depends on how much a person contributed
-    # How much a person's own profile counts among their documents (0: not at all). At 1.5 a profile that
+    # Share of the score that depends on how much a person contributed. Less than 0.3 costs se_coffee and
+    # se_cardano (people who answer a lot answer the next questions too); more costs the demo.
+    prior: float = 0.3
+    # How much a person's own profile counts among their documents (0: not at all). At 2.5 a profile that
     # names the subject (cosine ~0.42: "Security engineer, skills: phishing" for "suspicious phishing
-    # email") passes the floor with nothing written; labelled sets barely move (profile cosines stay low).
-    profile_evidence: float = 1.5
-    saturation: float = 1.0  # evidence summed over a person's items approaches 1 as it passes this
-    doc_depth: int = 50  # how many top items count as evidence
+    # email") passes the floor with nothing written, as one of cosine ~0.38 does not.
+    profile_evidence: float = 2.5
+    saturation: float = 0.5  # evidence summed over a person's items approaches 1 as it passes this
+    power: float = 2.0  # evidence grows as the match's strength to this power (1: linearly)
+    doc_depth: int = 100  # how many top items count as evidence (Model 2 baselines vote over 100 too)
     profile_depth: int = 50  # how many nearest profiles are candidates
 
 
@@ -67,8 +75,10 @@ class ExpertRanker:
         self.weights = weights or ExpertWeights()
 
     def strength(self, score: float) -> float:
-        """How much a score says about the question: 0 up to `unrelated`, 1 from `related`, linear between."""
-        return min(max((score - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
+        """How much a score says about the question: 0 up to `unrelated`, 1 from `related`, and between them
+        the linear position raised to the weights' `power` (so a loose match counts a little, not nothing)."""
+        position = min(max((score - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
+        return position ** self.weights.power
 
     def rank(
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,

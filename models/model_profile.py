@@ -58,33 +58,38 @@ class ModelProfile:
     (`benchmarks.gaps`, 10,000 and 100,000 questions), not swept on its own."""
 
     expert_unrelated: float
-    """Fused item score (or profile cosine) at or below which a text is no evidence of expertise."""
+    """Fused item score (or profile cosine) at or below which a text is no evidence of expertise. Between
+    it and `expert_related` a text's strength is its linear position squared (`finder.experts`), so a
+    loose match just above this bound counts a little. 0.2 with squaring, measured with
+    `benchmarks.experts` against 0.3 linear (the bound before), both over 100 items, P@1 / nDCG@10:
+    demo 0.897 / 0.848 -> 0.923 / 0.856, se_coffee 0.184 / 0.355 -> 0.184 / 0.376, se_cardano
+    0.214 / 0.258 -> 0.226 / 0.266. 0.1 cubed is as good; 0.25 squared loses se_coffee (P@1 0.132), 0.3
+    squared se_coffee and se_cardano (0.158, 0.170)."""
 
     expert_related: float
-    """Fused item score (or profile cosine) at or above which a text is full evidence. The bounds 0.3-0.8
-    were measured with `benchmarks.quality`: expert P@1 on the demo 0.769 -> 0.897, on se_coffee
-    0.132 -> 0.158, against the bounds before them."""
+    """Fused item score (or profile cosine) at or above which a text is full evidence. 0.8 since the
+    bounds were first measured (demo P@1 0.769 -> 0.897, se_coffee 0.132 -> 0.158 against the bounds before
+    them); with the squared strength 0.7 lets 15 people through for the demo's 9 unanswerable questions,
+    0.9 costs P@1 on the demo."""
 
     expert_lexical_margin: float
     """How far above its cosine an item's fused score may count as evidence of its authors' expertise
     (`finder.experts`). The fused score's lexical share is BM25 over the best candidate's BM25, so some item
     gets it in full for any question; uncapped, a question nothing covers still crowned the author of its
     best keyword match. Chosen with the floor (`benchmarks.quality --sweep`, "expert floor sweep"): 0.05
-    keeps P@1 (demo 0.897, se_coffee 0.158) and with the floor empties the most lists for unanswerable
-    questions; 0.1 lets 14 people through for the demo's 9 unanswerable ones at the same floor, 0.03 costs
-    nDCG@10."""
+    keeps P@1 and with the floor empties the most lists for unanswerable questions; 0.1 lets more people
+    through for the demo's 9 unanswerable ones at the same floor, 0.03 costs P@1 and nDCG@10."""
 
     expert_floor: float
     """Expert score (the ranker's absolute 0-1 scale) below which nobody is suggested: on the ask page and
     `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics, and for routing questions.
-    For an average contributor that takes about one item of cosine 0.4 to the question (a little under
-    `answered`), or an own profile (title, bio, skills) of cosine 0.42-0.45 with nothing written.
-    Swept 0-0.25 with `benchmarks.quality --sweep` on the demo's labelled questions (39 with experts, 9
-    that nothing answers) and se_coffee (38): at 0.18 expert P@1 is unchanged (0.897, 0.158), the 9
-    unanswerable demo questions get 7 people instead of 45 (5 of them nobody), the other collection's
-    questions nobody; nDCG@10 falls 0.894 -> 0.848 and 0.370 -> 0.348, because the floor drops second
-    experts whose evidence is nil (the demo labels a few). 0.15 keeps more of nDCG@10 (0.856, 0.361) but
-    shows 11 people for the unanswerable questions; from 0.25 P@1 falls."""
+    For an average contributor that takes about one item scoring 0.5 (cosine 0.45 and a good keyword
+    match), or an own profile (title, bio, skills) of cosine 0.4 with nothing written. Set with the ranker's weights
+    (`benchmarks.experts`; the scale moves with them): at 0.25 the demo's 9 unanswerable questions get 7
+    people (5 of them nobody), as at 0.18 before, with expert P@1 demo 0.923, se_coffee 0.184, se_cardano
+    0.226; 0.22 shows 10 people for them at the same P@1, 0.28 costs demo P@1 (0.897) and nDCG@10. The
+    floor still drops labelled second experts whose evidence is nil (qt03: p15, a skill the question
+    names and nothing written), so nDCG@10 stays below the unfloored ranking's."""
 
     feedback: float
     """Cosine from which a past question counts as a rewording of a new one, so votes on its results move
@@ -112,10 +117,10 @@ MINILM = ModelProfile(
     answer_model=AnswerModel(intercept=-5.82, cosine=4.85, dense_margin=4.46, lexical_margin=5.23, feedback=2.0),
     gap=0.35,
     merge=0.75,
-    expert_unrelated=0.3,
+    expert_unrelated=0.2,
     expert_related=0.8,
     expert_lexical_margin=0.05,
-    expert_floor=0.18,
+    expert_floor=0.25,
     feedback=0.75,
     request_match=0.45,
     duplicate=1.0,
