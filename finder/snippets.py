@@ -25,6 +25,7 @@ _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _CODE = re.compile(r"`+([^`]+)`+")
 _SPACES = re.compile(r"[ \t]{2,}")
+_WRAPPED = 50  # characters: a line at least this long without a sentence end may be a wrapped paragraph
 _ENDS_SENTENCE = re.compile(r"[.!?:;…]['\")\]]*$")
 
 # Words that may sit inside one highlighted phrase between two query words ("connect to the VPN").
@@ -34,20 +35,27 @@ _MAX_JOINED = 2
 
 def plain_text(markdown: str) -> str:
     """Markdown as readable plain text, one line per block: table rows become 'cell: cell' (or cells
-    separated by '; ') and every block ends as a sentence; separators, heading hashes, list and quote markers, emphasis, code ticks and link
-    syntax go. Not HTML: whatever shows it still escapes it."""
-    lines = []
+    separated by '; ') and every block ends as a sentence; separators, heading hashes, list and quote
+    markers, emphasis, code ticks and link syntax go. A paragraph hard-wrapped over several lines stays
+    one: a line that starts in lower case after a long one without a sentence end continues it (short
+    lines are more often code, whose fences the chunks no longer have). Not HTML: whatever shows it still
+    escapes it."""
+    lines: list[str] = []
+    runs_on = False  # whether the last line was prose that may continue on the next
     for line in markdown.splitlines():
         if _TABLE_SEPARATOR.match(line) or _CODE_FENCE.match(line):
+            runs_on = False
             continue
         heading = _HEADING.match(line)
         if heading:
             line = heading.group(1)
         stripped = line.strip()
-        if stripped.startswith("|") or stripped.endswith("|") and "|" in stripped[:-1]:
+        row = stripped.startswith("|") or stripped.endswith("|") and "|" in stripped[:-1]
+        if row:
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             cells = [c for c in cells if c]
             line = ": ".join(cells) if len(cells) == 2 else "; ".join(cells)
+        item = _QUOTE.match(line) or _LIST_MARKER.match(line)
         line = _QUOTE.sub("", line)
         line = _LIST_MARKER.sub("", line)
         line = _IMAGE.sub(r"\1", line)
@@ -58,10 +66,15 @@ def plain_text(markdown: str) -> str:
         for _ in range(2):  # **_nested_** emphasis
             line = _EMPHASIS.sub(r"\2", line)
         line = _SPACES.sub(" ", line).strip()
-        if line:
-            # A block ends a sentence: without its own full stop, joined lines would run together.
-            lines.append(line if _ENDS_SENTENCE.search(line) else line + ".")
-    return "\n".join(lines)
+        if not line:
+            runs_on = False
+        elif runs_on and not (heading or row or item) and line[0].islower():
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+        runs_on = len(line) >= _WRAPPED and not (heading or row) and not _ENDS_SENTENCE.search(line)
+    # A block ends a sentence: without its own full stop, joined lines would run together.
+    return "\n".join(line if _ENDS_SENTENCE.search(line) else line + "." for line in lines)
 
 
 @dataclass(frozen=True)

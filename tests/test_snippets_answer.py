@@ -71,3 +71,15 @@ def test_better_scores_from_the_caller_replace_the_lexical_choice():
     text = "Tailscale needs Okta. Nine times out of ten it is name resolution, not the tunnel."
     found = sentences(text)
     assert marked(answer_snippet(text, term_stems("tailscale"), scores=[0.1, 0.6])) == found[1]
+
+
+def test_a_hard_wrapped_paragraph_stays_one_sentence():
+    wrapped = ("To book a night run, reserve the tunnel from 18:00 and tell\nsecurity at the front desk.\n"
+               "- A list item long enough to wrap at the editor's margin\n  onto a second line\n- Next item\n"
+               "A line of its own\n| a | b |\n| c | d |\ncd firmware-catalog\nmake test")
+    assert sentences(wrapped) == [
+        "To book a night run, reserve the tunnel from 18:00 and tell security at the front desk.",
+        "A list item long enough to wrap at the editor's margin onto a second line.", "Next item.",
+        "A line of its own.", "a: b.", "c: d.",
+        "cd firmware-catalog.", "make test.",  # short lines: code (chunks drop the fences), not a paragraph
+    ]
