@@ -175,3 +175,25 @@ def test_l_and_d_sets_review_intervals_on_the_reviews_page(server):
         assert server.services.store.review_intervals()["howto"] == 60
         assert cy.post("/reviews/intervals", data={"csrf_token": cy.csrf, "howto": "1"}).status_code == 403
         assert 'name="howto"' not in cy.get("/reviews").text
+
+
+def test_the_edit_form_marks_an_item_replaced_by_a_pasted_link_or_archived(server):
+    store = server.services.store
+    with signed_in(server, "ana", csrf_header=False) as ana:
+        form = ana.get("/content/c-new/edit").text
+        assert 'name="replaced_by"' in form and 'value="current" checked' in form
+        fields = {"csrf_token": ana.csrf, "title": NEW_VPN["title"], "body": NEW_VPN["body"], "kind": "howto",
+                  "tags": "", "status": "current"}
+        unknown = ana.post("/content/c-new/edit", data={**fields, "replaced_by": "c-missing"})
+        assert unknown.status_code == 422 and "no content item" in unknown.text.lower()
+        assert ana.post("/content/c-new/edit", data={**fields, "replaced_by": "c-old"}).status_code == 422  # circle
+        assert store.get_content("c-new")["replaced_by"] is None  # nothing saved from a refused form
+        fields.update(title=OLD_VPN["title"], body=OLD_VPN["body"])
+        saved = ana.post("/content/c-old/edit", data={**fields, "replaced_by": f"{server.url}/content/c-new?from=q1#p-2",
+                                                        "status": "archived"}, follow_redirects=False)
+        assert saved.status_code == 303
+        old = store.get_content("c-old")
+        assert (old["replaced_by"], old["status"], old["verified_by"]) == ("c-new", "archived", "ana")
+        fields.update(replaced_by="", status="current")
+        ana.post("/content/c-old/edit", data=fields)
+        assert store.get_content("c-old")["replaced_by"] is None

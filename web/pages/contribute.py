@@ -18,7 +18,7 @@ from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
 from web.deps import ServicesDep
 from web.markdown import to_html
-from web.pages.forms import ContentForm, split_list
+from web.pages.forms import ContentForm, content_id_of, split_list
 from web.pages.common import as_sentence
 from web.pages.render import render
 from web.params import ContentId
@@ -31,14 +31,17 @@ def _form(title: Annotated[str, Form()] = "", body: Annotated[str, Form()] = "",
           tags: Annotated[str, Form()] = "", author: Annotated[str, Form()] = "",
           coauthors: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
           official: Annotated[str, Form()] = "", visible_teams: Annotated[str, Form(max_length=5000)] = "",
+          status: Annotated[str, Form(max_length=40)] = "current",
+          replaced_by: Annotated[str, Form(max_length=2000)] = "", owner: Annotated[str, Form(max_length=200)] = "",
           ) -> ContentForm:
-    return ContentForm(title, body, kind, tags, author, [c for c in coauthors if c], official == "on", visible_teams)
+    return ContentForm(title, body, kind, tags, author, [c for c in coauthors if c], official == "on", visible_teams,
+                       status, replaced_by, owner)
 
 
 FormDep = Annotated[ContentForm, Depends(_form)]
 # Where a rule's complaint shows on the form, by the field it names.
 FIELDS = {"title": "title", "body": "body", "kind": "kind", "tags": "tags", "authors": "coauthors",
-          "visible_teams": "visible_teams"}
+          "visible_teams": "visible_teams", "replaced_by": "replaced_by", "owner": "owner"}
 
 
 def _hidden_fields(viewer: Viewer, form: ContentForm, item: dict | None) -> ContentForm:
@@ -67,7 +70,10 @@ def _save(request: Request, services: Services, viewer: Viewer, form: ContentFor
           publish_anyway: bool = False):
     form = _hidden_fields(viewer, form, item)
     errors = form.check(choose_author=publishes_for_others(viewer))
-    for problem in actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item):
+    problems = actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item)
+    problems += actions.lifecycle_problems(services, viewer, item and item["id"], content_id_of(form.replaced_by),
+                                           form.owner or None)
+    for problem in problems:
         if isinstance(problem, ForbiddenError) and problem.field is None:
             raise problem  # not something to fix in the form: the error page says why
         errors.setdefault(FIELDS.get(problem.field, "form"), as_sentence(str(problem)))

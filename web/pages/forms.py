@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from models.mentoring_store import AVAILABILITY, MAX_CAPACITY
-from models.records import KINDS
+from models.records import KINDS, STATUSES
 from web.schemas import ContentIn
 
 MAX_TAGS = 20
@@ -21,6 +21,16 @@ MAX_SKILLS = 40
 
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def content_id_of(text: str) -> str | None:
+    """An item named by its id or by a link to it (what people have at hand is the address bar)."""
+    text = (text or "").strip()
+    if "/content/" in text:
+        text = text.split("/content/", 1)[1]
+        for end in "?#/":
+            text = text.split(end, 1)[0]
+    return text or None
 
 
 def _field_errors(exc: ValidationError, known: set[str], fallback: str) -> dict[str, str]:
@@ -41,12 +51,16 @@ class ContentForm:
     coauthors: list[str] = field(default_factory=list)
     official: bool = False
     visible_teams: str = ""
+    status: str = "current"
+    replaced_by: str = ""
+    owner: str = ""
 
     @classmethod
     def of_item(cls, item: dict) -> ContentForm:
         authors = item["authors"]
         return cls(item["title"], item["body"], item["kind"], ", ".join(item["tags"]),
-                   authors[0] if authors else "", authors[1:], item["official"], ", ".join(item["visible_teams"]))
+                   authors[0] if authors else "", authors[1:], item["official"], ", ".join(item["visible_teams"]),
+                   item.get("status") or "current", item.get("replaced_by") or "", item.get("owner") or "")
 
     @property
     def authors(self) -> list[str]:
@@ -77,22 +91,23 @@ class ContentForm:
             errors["tags"] = f"Keep each tag under {MAX_TAG_CHARS} characters."
         if choose_author and not self.author:
             errors["author"] = "Choose who wrote it."
+        if self.status not in STATUSES:
+            errors["status"] = "Choose one of the options."
         return errors
 
     def draft(self, existing: dict | None = None) -> ContentIn | dict[str, str]:
-        """The item as submitted, with what the form does not show (unknown fields, review date) kept
-        from the stored item; or errors by field."""
-        kept = {}
-        if existing:
-            kept = {**(existing.get("extra") or {}), "review_due": existing.get("review_due")}
-            kept = {k: v for k, v in kept.items() if v is not None}
+        """The item as submitted, with what the form does not show (unknown fields) kept from the stored
+        item; or errors by field. Saving confirms the item, so its review date is computed again."""
+        kept = {k: v for k, v in ((existing or {}).get("extra") or {}).items() if v is not None}
         try:
             return ContentIn(
                 **kept, title=self.title, body=self.body, kind=self.kind, tags=split_list(self.tags),
-                authors=self.authors, official=self.official, visible_teams=self.teams,
+                authors=self.authors, official=self.official, visible_teams=self.teams, status=self.status,
+                replaced_by=content_id_of(self.replaced_by), owner=self.owner or None,
             )
         except ValidationError as exc:
-            return _field_errors(exc, {"title", "body", "kind", "tags", "authors", "visible_teams"}, "body")
+            return _field_errors(exc, {"title", "body", "kind", "tags", "authors", "visible_teams", "status",
+                                       "replaced_by", "owner"}, "body")
 
 
 @dataclass
