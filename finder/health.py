@@ -1,5 +1,5 @@
-"""Content health for L&D: stale, poorly rated, never viewed, duplicated, and official items overdue
-for review, each with the people to notify."""
+"""Content health for L&D: stale, poorly rated, never viewed, duplicated, and items overdue for review
+(or flagged by a reader), each with the people to notify."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from models.model_profile import DEFAULT
 from models.store import Store
 
 NEW_ITEM_GRACE_DAYS = 30  # an item this young is not yet "never viewed"
+MAX_OVERDUE_LISTED = 10_000  # the reviews page pages through all of them
 
 
 @dataclass
@@ -37,7 +38,7 @@ def content_health(store: Store, stale_months: int = 12, now: datetime | None = 
         low_rated=store.low_rated_content(max_stars=2.5, min_ratings=2),
         never_viewed=store.unviewed_content((now - timedelta(days=NEW_ITEM_GRACE_DAYS)).isoformat()),
         duplicates=duplicate_rows(store, (duplicates or DuplicateFinder(store, DEFAULT.duplicate)).pairs()),
-        review_overdue=store.official_past_review(now.isoformat(), cutoff),
+        review_overdue=store.overdue_reviews(now.isoformat(), limit=MAX_OVERDUE_LISTED)[0],
     )
     _add_owners(store, report)
     return report

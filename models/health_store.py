@@ -36,15 +36,6 @@ class HealthStore:
         sql = "SELECT id, title, kind, created FROM content WHERE coalesce(views, 0) = 0 AND created < ? ORDER BY created"
         return list(self.db.query(sql, [created_before]))
 
-    def official_past_review(self, now: str, reviewed_before: str) -> list[dict[str, Any]]:
-        """Official items whose review date passed (or, without one, last updated too long ago)."""
-        sql = """
-        SELECT id, title, updated, review_due FROM content WHERE official
-          AND ((review_due IS NOT NULL AND review_due < ?) OR (review_due IS NULL AND updated < ?))
-        ORDER BY coalesce(review_due, updated)
-        """
-        return list(self.db.query(sql, [now, reviewed_before]))
-
     def items_with_passages(self) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
         """Every item (id, title, body, kind, tags) with its passage vectors in order, one row each: what
         near-duplicates are found from. An item whose passages are not embedded yet has an empty matrix."""
