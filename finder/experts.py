@@ -67,18 +67,45 @@ class Expert:
     evidence: list[str] = field(default_factory=list)  # ids of the items behind the score
 
 
-class ExpertRanker:
-    def __init__(self, store: Store, indexes: IndexSet, profile: ModelProfile, weights: ExpertWeights | None = None):
-        self.store, self.indexes = store, indexes
-        self.unrelated, self.related = profile.expert_unrelated, profile.expert_related
-        self.margin, self.floor = profile.expert_lexical_margin, profile.expert_floor
-        self.weights = weights or ExpertWeights()
+@dataclass(frozen=True)
+class Scoring:
+    """The ranker's arithmetic, apart from the store and the indexes: scores of texts in, a person's 0-1
+    score out (so it can be checked on hand-made evidence)."""
+    unrelated: float
+    related: float
+    weights: ExpertWeights
 
     def strength(self, score: float) -> float:
         """How much a score says about the question: 0 up to `unrelated`, 1 from `related`, and between them
         the linear position raised to the weights' `power` (so a loose match counts a little, not nothing)."""
         position = min(max((score - self.unrelated) / (self.related - self.unrelated), 0.0), 1.0)
         return position ** self.weights.power
+
+    def documents(self, strengths: float, profile_cosine: float) -> float:
+        """A person's written evidence (the summed strengths of their items, each already shared among its
+        co-authors) with their own profile counted among it, saturating towards 1. The profile is one more
+        text about what they know: a strong match (a skill or a bio saying so) lets someone who wrote
+        nothing on it yet pass the floor; a job title near the question does not (profiles are short, so
+        their cosines stay low unless they say the thing)."""
+        w = self.weights
+        total = strengths + w.profile_evidence * self.strength(profile_cosine)
+        return 1 - math.exp(-total / w.saturation)
+
+    def score(self, strengths: float, profile_cosine: float, contributed: int, most: int) -> float:
+        """The person's score: documents and profile, scaled by their share of contributions (log-scaled
+        against the most anyone contributed), which only moves people whose evidence is close."""
+        w = self.weights
+        prior = math.log1p(contributed) / math.log1p(most) if most else 0.0
+        match = w.documents * self.documents(strengths, profile_cosine) + w.profile * self.strength(profile_cosine)
+        return match * (1 - w.prior + w.prior * prior)
+
+
+class ExpertRanker:
+    def __init__(self, store: Store, indexes: IndexSet, profile: ModelProfile, weights: ExpertWeights | None = None):
+        self.store, self.indexes = store, indexes
+        self.margin, self.floor = profile.expert_lexical_margin, profile.expert_floor
+        self.weights = weights or ExpertWeights()
+        self.scoring = Scoring(profile.expert_unrelated, profile.expert_related, self.weights)
 
     def rank(
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,
@@ -87,17 +114,9 @@ class ExpertRanker:
         """Up to `k` people for a question, best first, each scoring at least the floor (so possibly none).
         The contribution prior counts only items `audience` may see (so a hidden item never lifts, and so
         reveals, its author); `adjust` is the feedback already added to the items' scores."""
-        w = self.weights
-        evidence, voted_items = self._document_evidence(items[: w.doc_depth], adjust or {})
+        evidence, voted_items = self._document_evidence(items[: self.weights.doc_depth], adjust or {})
         profile = self._profile_scores(vector, set(evidence))
-        # A person's own profile is one more text about what they know: a strong match (a skill or a bio
-        # saying so) lets someone who wrote nothing on it yet pass the floor; a job title near the
-        # question does not (profiles are short, so their cosines stay low unless they say the thing).
-        for pid, cosine in profile.items():
-            if w.profile_evidence and self.strength(cosine) > 0:
-                evidence[pid] = evidence.get(pid, 0.0) + w.profile_evidence * self.strength(cosine)
-        votes = {pid: 1 - math.exp(-value / w.saturation) for pid, value in evidence.items()}
-        candidates = set(votes) | set(profile)
+        candidates = set(evidence) | set(profile)
         if not candidates:
             return []
         people = self.store.people_by_ids(candidates)
@@ -107,9 +126,7 @@ class ExpertRanker:
         most = max(counts.values(), default=0)
         scored = []
         for pid in people:
-            prior = math.log1p(counts.get(pid, 0)) / math.log1p(most) if most else 0.0
-            match = w.documents * votes.get(pid, 0.0) + w.profile * self.strength(profile.get(pid, 0.0))
-            score = match * (1 - w.prior + w.prior * prior)
+            score = self.scoring.score(evidence.get(pid, 0.0), profile.get(pid, 0.0), counts.get(pid, 0), most)
             if score >= self.floor:
                 scored.append((score, pid))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
@@ -132,7 +149,7 @@ class ExpertRanker:
         authors = self.store.authors_of(item.content_id for item in items)
         for item in items:
             names = authors.get(item.content_id, [])
-            strength = self.strength(self.evidence(item, adjust.get(item.content_id, 0.0)))
+            strength = self.scoring.strength(self.evidence(item, adjust.get(item.content_id, 0.0)))
             if strength <= 0:
                 continue
             for person_id in names:
