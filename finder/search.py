@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -151,8 +152,9 @@ class Finder:
 
     def ask(self, text: str, k: int = 10, experts: int = 5, mentor_only: bool = False,
             source: str = "api", mode: str = "hybrid", log: bool = True, asker: str | None = None,
-            audience: Audience = EVERYTHING) -> Answer:
-        """Search knowledge and people for one question; logs it with the answered decision."""
+            audience: Audience = EVERYTHING, asked_at: datetime | None = None) -> Answer:
+        """Search knowledge and people for one question; logs it with the answered decision (at `asked_at`:
+        the demo's back-dated history; now by default)."""
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
         vector, retrieval, adjust = self._retrieve(text, mode, audience)
@@ -165,7 +167,7 @@ class Finder:
         if log:
             query_id = self.store.log_query(
                 text, "search", verdict.answered, verdict.top, [h.id for h in hits], [p.id for p in people],
-                source, vector, asker,
+                source, vector, asker, asked_at,
             )
         return Answer(query_id, text, verdict.answered, verdict.top, hits, people, verdict.confidence,
                       verdict.signals)

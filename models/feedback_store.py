@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,13 @@ NOT_BY_AUTHOR = "NOT EXISTS (SELECT 1 FROM content_authors own WHERE own.content
 class FeedbackStore:
     db: sqlite_utils.Database
 
-    def rate(self, content_id: str, rater: str, stars: int) -> None:
-        """One rating per reader and item; rating again replaces it."""
+    def rate(self, content_id: str, rater: str, stars: int, created: datetime | None = None) -> None:
+        """One rating per reader and item; rating again replaces it. `created` back-dates it (the demo)."""
         if not 1 <= stars <= 5:
             raise InvalidInputError("a rating is 1 to 5 stars")
         self.db["ratings"].upsert(
-            {"content_id": content_id, "rater": rater, "stars": stars, "created": utc_now().isoformat()},
+            {"content_id": content_id, "rater": rater, "stars": stars,
+             "created": (created or utc_now()).isoformat()},
             pk=("content_id", "rater"),
         )
 
@@ -144,17 +146,19 @@ class FeedbackStore:
                 "ratings": ratings, "mean_stars": round(mean_stars, 2) if ratings else None, "thanks": thanks}
 
     def record_event(self, kind: str, content_id: str | None = None, query_id: str | None = None,
-                     person_id: str | None = None, seconds: float | None = None) -> bool:
+                     person_id: str | None = None, seconds: float | None = None,
+                     created: datetime | None = None) -> bool:
         """Store a usage event; returns whether it was kept. An author reading their own item (a view, or
         time spent on it) is not readership: it is neither counted in the item's views nor kept for
-        analytics. Opening it from a search is kept: it says the search found something."""
+        analytics. Opening it from a search is kept: it says the search found something. `created`
+        back-dates it (the demo's history); now by default."""
         if kind not in EVENT_KINDS:
             raise InvalidInputError(f"event kind must be one of {', '.join(EVENT_KINDS)}")
         if kind in OWN_READING and content_id and person_id and self.is_author_of(person_id, content_id):
             return False
         self.db["events"].insert(
             {"kind": kind, "content_id": content_id, "query_id": query_id, "person_id": person_id,
-             "seconds": seconds, "created": utc_now().isoformat()}
+             "seconds": seconds, "created": (created or utc_now()).isoformat()}
         )
         if kind == "view" and content_id:
             self.record_view(content_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,10 @@ class LogStore:
         source: str,
         vector: np.ndarray | None = None,
         asker: str | None = None,
+        created: datetime | None = None,
     ) -> str:
-        """Log one query; its vector is kept so gap topics and feedback can find similar questions."""
+        """Log one query; its vector is kept so gap topics and feedback can find similar questions.
+        `created` back-dates it (the demo's history); now by default."""
         query_id = uuid.uuid4().hex
         self.db["queries"].insert(
             {
@@ -39,7 +42,7 @@ class LogStore:
                 "result_ids": json.dumps(result_ids),
                 "expert_ids": json.dumps(expert_ids),
                 "source": source,
-                "created": utc_now().isoformat(),
+                "created": (created or utc_now()).isoformat(),
                 "vector": None if vector is None else np.asarray(vector, dtype=np.float32).tobytes(),
                 "asker": asker,
             }
@@ -62,7 +65,7 @@ class LogStore:
         sql = "SELECT id, text, kind, answered, top_score, source, asker, created FROM queries"
         return list(self.db.query(sql + " ORDER BY created DESC, rowid DESC LIMIT ?", [limit]))
 
-    def add_feedback(self, feedback: Feedback) -> int:
+    def add_feedback(self, feedback: Feedback, created: datetime | None = None) -> int:
         table = self.db["feedback"].insert(
             {
                 "query_id": feedback.query_id,
@@ -70,7 +73,7 @@ class LogStore:
                 "helpful": int(feedback.helpful),
                 "comment": feedback.comment,
                 "person_id": feedback.person_id,
-                "created": utc_now().isoformat(),
+                "created": (created or utc_now()).isoformat(),
             }
         )
         return table.last_pk
