@@ -276,7 +276,7 @@ def test_open_an_item_from_the_results(tab_as, site):
     page = tab_as("elena").go("/?q=reset+okta+verify+on+a+new+phone")  # L&D may edit any item
     first = page.locator(".cards .card-title a").first
     title = first.inner_text()
-    content_id, query_id = re.fullmatch(r"/content/([^?]+)\?from=([0-9a-f]{32})", first.get_attribute("href")).groups()
+    content_id, query_id = re.fullmatch(r"/content/([^?]+)\?from=([0-9a-f]{32})(?:#p-\d+)?", first.get_attribute("href")).groups()
     views = store.get_content(content_id)["views"]
     first.click()
     page.wait_for_url(re.compile(r"/content/"))

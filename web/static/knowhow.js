@@ -24,3 +24,23 @@
   });
   window.addEventListener("pagehide", send);
 })();
+
+/* Knowhow: the ask box. Its as-you-type request waits for a pause in typing (hx-trigger delay), so typing and
+   pressing Enter at once submits the question and then, a moment later, fires the delayed request for the
+   same question, whose unlogged results (no feedback controls, links without the query id) would replace
+   the submitted ones. htmx asks htmx:confirm before every request: drop the as-you-type one for a question
+   just submitted. Anything typed after that asks again. */
+(function () {
+  "use strict";
+  var submitted = null;
+
+  function question(input) { return input.value.replace(/\s+/g, " ").trim(); }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    var box = elt.querySelector ? elt.querySelector("input[data-live-search]") : null;
+    if (box) { submitted = question(box); return; }   // the form itself: a submitted question
+    if (!elt.matches || !elt.matches("input[data-live-search]")) return;
+    if (question(elt) === submitted) { event.preventDefault(); } else { submitted = null; }
+  });
+})();
