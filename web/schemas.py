@@ -22,6 +22,10 @@ class SearchResult(BaseModel):
     status: str = Field("current", description="current, needs_review (flagged) or archived")
     replaced_by: str | None = Field(None, description="The item that supersedes this one (ranked above it).")
     review_overdue: bool = Field(False, description="Nobody confirmed it by its review date.")
+    passage: int = Field(0, description="The answering passage's position in the item (0: the first); the "
+                         "item's page anchors it as #p-N: /content/ID#p-N opens it there, highlighted.")
+    answer_span: tuple[int, int] = Field((0, 0), description="Where in `snippet` the sentence(s) answering the "
+                                         "question are: [start, end) in characters; [0, 0] when none is.")
 
 
 class ExpertOut(BaseModel):
@@ -53,7 +57,12 @@ class ContentIn(Content):
     """A content item as written by a client; `id` is optional on POST (one is generated; only L&D
     chooses ids)."""
 
-    id: str | None = Field(None, pattern=ID_PATTERN)
+    id: str | None = Field(None, pattern=ID_PATTERN, description="Its id (L&D only; left out: one is generated).")
+
+
+def _about(model: type[BaseModel], name: str) -> str | None:
+    """The record's own description of a field, so a patch and a 422 say the same as the record."""
+    return model.model_fields[name].description
 
 
 class ContentPatch(BaseModel):
@@ -61,14 +70,14 @@ class ContentPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(None, min_length=1, max_length=500)
-    body: str | None = Field(None, min_length=1, max_length=500_000)
-    authors: list[str] | None = Field(None, max_length=50)
-    tags: list[str] | None = Field(None, max_length=50)
-    kind: str | None = Field(None, max_length=40)
-    official: bool | None = None
-    visible_teams: list[str] | None = Field(None, max_length=50)
-    status: Literal["current", "needs_review", "archived"] | None = None
+    title: str | None = Field(None, min_length=1, max_length=500, description=_about(Content, "title"))
+    body: str | None = Field(None, min_length=1, max_length=500_000, description=_about(Content, "body"))
+    authors: list[str] | None = Field(None, max_length=50, description=_about(Content, "authors"))
+    tags: list[str] | None = Field(None, max_length=50, description=_about(Content, "tags"))
+    kind: str | None = Field(None, max_length=40, description=_about(Content, "kind"))
+    official: bool | None = Field(None, description=_about(Content, "official"))
+    visible_teams: list[str] | None = Field(None, max_length=50, description=_about(Content, "visible_teams"))
+    status: Literal["current", "needs_review", "archived"] | None = Field(None, description=_about(Content, "status"))
     replaced_by: str | None = Field(None, pattern=ID_PATTERN, description="null: no longer replaced")
     owner: str | None = Field(None, pattern=ID_PATTERN, description="null: its first author, else L&D")
 
@@ -94,7 +103,7 @@ class ContentPage(BaseModel):
 
 
 class PersonIn(Person):
-    id: str | None = Field(None, pattern=ID_PATTERN)
+    id: str | None = Field(None, pattern=ID_PATTERN, description="Their id (left out: one is generated).")
 
 
 class PersonPatch(BaseModel):
@@ -103,14 +112,14 @@ class PersonPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    title: str | None = Field(None, max_length=200)
-    team: str | None = Field(None, max_length=200)
-    location: str | None = Field(None, max_length=200)
-    bio: str | None = Field(None, max_length=5000)
-    skills: list[str] | None = Field(None, max_length=100)
-    mentor: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=200, description=_about(Person, "name"))
+    email: str | None = Field(None, max_length=320, description=_about(Person, "email"))
+    title: str | None = Field(None, max_length=200, description=_about(Person, "title"))
+    team: str | None = Field(None, max_length=200, description=_about(Person, "team"))
+    location: str | None = Field(None, max_length=200, description=_about(Person, "location"))
+    bio: str | None = Field(None, max_length=5000, description=_about(Person, "bio"))
+    skills: list[str] | None = Field(None, max_length=100, description=_about(Person, "skills"))
+    mentor: bool | None = Field(None, description=_about(Person, "mentor"))
 
 
 class PersonPublic(BaseModel):
@@ -134,10 +143,11 @@ class PeoplePage(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    query_id: str | None = Field(None, max_length=64)
-    content_id: str | None = Field(None, max_length=128)
-    helpful: bool
-    comment: str = Field("", max_length=5000)
+    query_id: str | None = Field(None, max_length=64, description="The search it is about (`query_id` of its "
+                                 "response).")
+    content_id: str | None = Field(None, max_length=128, description="The result it is about, if one.")
+    helpful: bool = Field(description="Whether the result (or the search) helped.")
+    comment: str = Field("", max_length=5000, description="What was missing or wrong, in a few words.")
 
 
 class ImportLineError(BaseModel):

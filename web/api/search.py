@@ -43,7 +43,7 @@ def search(services: ServicesDep, q: QueryText, k: K = 10,
             SearchResult(
                 id=h.id, title=h.title, snippet=h.snippet, score=h.score, authors=h.authors, kind=h.kind,
                 official=h.official, tags=h.tags, updated=h.updated, status=h.status, replaced_by=h.replaced_by,
-                review_overdue=h.review_overdue,
+                review_overdue=h.review_overdue, passage=h.passage, answer_span=h.answer,
             )
             for h in answer.results
         ],
