@@ -15,10 +15,11 @@ from markupsafe import Markup
 from finder.terms import words
 from web.markdown import to_html
 
-# Parses blocks as web.markdown renders them (same preset and rules), to find where each block's lines are.
+# Parses blocks as web.markdown renders them (same preset and rules), to find where each block's lines are;
+# their inline content is web.markdown's to parse, when it renders each run.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
-)
+).disable("inline")
 _SHINGLE = 3  # words: a block shares its triples with the passage it went into, rarely with another
 
 
@@ -31,8 +32,9 @@ def passage_html(body: str, passages: list[str]) -> Markup:
     lines = body.replace("\r\n", "\n").split("\n")
     starts = _block_starts(_md.parse("\n".join(lines), env))
     blocks = ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)])]
-    owners = _owners(blocks, passages)
-    anchors = _stray_anchors(blocks, passages, owners)
+    block_grams, passage_grams = [_shingles(b) for b in blocks], [_shingles(p) for p in passages]
+    owners = _owners(block_grams, passage_grams)
+    anchors = _stray_anchors(block_grams, passage_grams, owners)
     references = _references(env)
     html, run = [], 0
     while run < len(blocks):
@@ -66,14 +68,13 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(found[n: n + _SHINGLE]) for n in range(len(found) - _SHINGLE + 1)}
 
 
-def _owners(blocks: list[str], passages: list[str]) -> list[int]:
+def _owners(blocks: list[set], passages: list[set]) -> list[int]:
     """Each block's passage: passages follow the body, so the blocks' passages never go back, and among such
     assignments the one sharing the most word triples wins (a dynamic programme: one block's triples that
     also appear far ahead, say a heading repeated in a closing checklist, cannot drag the rest along).
     Blocks sharing no triple with their passage (headings, which chunks keep apart, rules, images) go
     with the block after them, the last ones with the block before."""
-    grams = [_shingles(p) for p in passages]
-    overlap = [[len(_shingles(block) & g) for g in grams] for block in blocks]
+    overlap = [[len(block & passage) for passage in passages] for block in blocks]
     totals = [0] * len(passages)  # best total so far with the last block in passage p
     back: list[list[int]] = []  # per block: for each passage p, the previous block's passage
     for row in overlap:
@@ -97,16 +98,14 @@ def _owners(blocks: list[str], passages: list[str]) -> list[int]:
     return owners  # type: ignore[return-value]
 
 
-def _stray_anchors(blocks: list[str], passages: list[str], owners: list[int]) -> dict[int, set[int]]:
+def _stray_anchors(blocks: list[set], passages: list[set], owners: list[int]) -> dict[int, set[int]]:
     """Passages no block belongs to (a long paragraph cut in several): their anchor goes at the start of the
     run holding the block that shares most of their words."""
     anchors: dict[int, set[int]] = {}
-    shingles = [_shingles(block) for block in blocks]
     for n, passage in enumerate(passages):
         if n in owners:
             continue
-        mine = _shingles(passage)
-        best = max(range(len(blocks)), key=lambda b: (len(mine & shingles[b]), -b))
+        best = max(range(len(blocks)), key=lambda b: (len(passage & blocks[b]), -b))
         anchors.setdefault(owners[best], set()).add(n)
     return anchors
 
