@@ -25,7 +25,11 @@ TAG_WEIGHT = 0.3
 NAME_WEIGHT = 0.4
 OTHER_KIND_PENALTY = 0.2
 UNKNOWN_TAGS = 0.5  # agreement assumed when either side has no tags: absence is no evidence either way
-NEIGHBOURS = 20  # candidates per item, by mean vector, before the pair score is computed
+NEIGHBOURS = 10  # candidates per item, by mean vector, before the pair score is computed
+MIN_MEAN = 0.4  # mean-vector cosine below which no pair is scored: none came near the score on any collection
+
+EXACT_UP_TO = 5_000
+PROBED_CELLS = 8
 
 _WORD = re.compile(r"\w[\w-]*\w|\w")
 
@@ -58,6 +62,8 @@ class Likeness:
     """IDF-weighted share of tags in common; None when either side has none."""
     name: str | None
     """A rare name from one title that the other item mentions."""
+    name_strength: float
+    """How rare that name is among the items (0: every item mentions it, 1: no other does)."""
     same_kind: bool
 
 
@@ -70,11 +76,12 @@ class Pair:
 
 def title_names(title: str) -> frozenset[str]:
     """Proper names in a title: words capitalised inside it (AnyConnect, Navan), or acronyms (RMA, DSAR).
-    The first word counts only with a capital past its first letter, since every title starts with one."""
+    The first word counts only with a capital past its first letter, since every title starts with one;
+    one letter ("I") is never a name."""
     words = _WORD.findall(title)
     return frozenset(
         w for i, w in enumerate(words)
-        if (len(w) > 1 and w.isupper()) or any(c.isupper() for c in (w[1:] if i == 0 else w))
+        if len(w) > 1 and (w.isupper() or any(c.isupper() for c in (w[1:] if i == 0 else w)))
     )
 
 
@@ -86,29 +93,39 @@ class Vocabulary:
         self.items = len(docs)
         self.words = Counter(w for d in docs for w in d.words)
         self.tags = Counter(t for d in docs for t in d.tags)
+        self._strengths: dict[str, float] = {}
+        self._weights: dict[str, float] = {}
 
     def _rarity(self, count: int) -> float:
         n = max(self.items, 2)
         return min(1.0, max(0.0, math.log(n / max(count, 1)) / math.log(n)))
 
     def name_strength(self, name: str) -> float:
-        return self._rarity(self.words.get(name, 0))
+        if name not in self._strengths:
+            self._strengths[name] = self._rarity(self.words.get(name, 0))
+        return self._strengths[name]
 
     def tag_weight(self, tag: str) -> float:
-        return math.log((self.items + 1) / max(self.tags.get(tag, 0), 1)) + 1e-6
+        if tag not in self._weights:
+            self._weights[tag] = math.log((self.items + 1) / max(self.tags.get(tag, 0), 1)) + 1e-6
+        return self._weights[tag]
 
 
-def likeness(a: Doc, b: Doc, vocabulary: Vocabulary) -> Likeness:
-    """How much two items say the same thing (see the module docstring for the parts)."""
-    mean = float(a.mean @ b.mean) if len(a.mean) and len(b.mean) else 0.0
-    best = float((a.passages @ b.passages.T).max()) if len(a.passages) and len(b.passages) else 0.0
-    text = (mean + best) / 2
+def likeness(a: Doc, b: Doc, vocabulary: Vocabulary, floor: float | None = None) -> Likeness | None:
+    """How much two items say the same thing (see the module docstring for the parts). With `floor`, None
+    as soon as the pair cannot reach it: the best passage cosine, the dear part, is worked out last."""
     tags = _tag_agreement(a.tags, b.tags, vocabulary)
     name, strength = _shared_name(a, b, vocabulary)
     same_kind = not a.kind or not b.kind or a.kind == b.kind
-    score = (text + TAG_WEIGHT * (UNKNOWN_TAGS if tags is None else tags) + NAME_WEIGHT * strength
-             - (0 if same_kind else OTHER_KIND_PENALTY))
-    return Likeness(round(score, 3), round(text, 3), None if tags is None else round(tags, 3), name, same_kind)
+    evidence = (TAG_WEIGHT * (UNKNOWN_TAGS if tags is None else tags) + NAME_WEIGHT * strength
+                - (0 if same_kind else OTHER_KIND_PENALTY))
+    mean = float(a.mean @ b.mean) if len(a.mean) and len(b.mean) else 0.0
+    if floor is not None and (mean + 1) / 2 + evidence < floor:  # even a passage cosine of 1 falls short
+        return None
+    best = float((a.passages @ b.passages.T).max()) if len(a.passages) and len(b.passages) else 0.0
+    text = (mean + best) / 2
+    return Likeness(round(text + evidence, 3), round(text, 3), None if tags is None else round(tags, 3), name,
+                    round(strength, 3), same_kind)
 
 
 def _tag_agreement(a: frozenset[str], b: frozenset[str], vocabulary: Vocabulary) -> float | None:
@@ -128,21 +145,36 @@ def _shared_name(a: Doc, b: Doc, vocabulary: Vocabulary) -> tuple[str | None, fl
 
 
 def neighbours(docs: list[Doc], k: int = NEIGHBOURS) -> list[tuple[int, int]]:
-    """Candidate pairs (i < j): each item with its `k` nearest by mean vector, found by FAISS."""
+    """Candidate pairs (i < j): each item with its `k` nearest by mean vector (at least `MIN_MEAN`), found
+    by FAISS."""
     usable = [i for i, d in enumerate(docs) if len(d.mean)]
     if len(usable) < 2:
         return []
     means = np.ascontiguousarray(np.stack([docs[i].mean for i in usable]), dtype=np.float32)
-    index = faiss.IndexFlatIP(means.shape[1])
-    index.add(means)
-    _, found = index.search(means, min(k + 1, len(usable)))
+    index = _mean_index(means)
+    scores, found = index.search(means, min(k + 1, len(usable)))
     pairs = set()
-    for row, hits in enumerate(found):
-        for hit in hits:
-            if hit >= 0 and hit != row:
+    for row, (row_scores, hits) in enumerate(zip(scores, found)):
+        for score, hit in zip(row_scores, hits):
+            if hit >= 0 and hit != row and score >= MIN_MEAN:
                 i, j = usable[row], usable[int(hit)]
                 pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
+
+
+def _mean_index(means: np.ndarray):
+    """Exact search up to `EXACT_UP_TO` items; past it an inverted file (k-means cells, the nearest
+    `PROBED_CELLS` searched), since every item queries all the others."""
+    dim = means.shape[1]
+    if len(means) <= EXACT_UP_TO:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        cells = int(2 * math.sqrt(len(means)))  # about 50 items a cell: enough to train k-means on
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, cells, faiss.METRIC_INNER_PRODUCT)
+        index.train(means)
+        index.nprobe = PROBED_CELLS
+    index.add(means)
+    return index
 
 
 def near_duplicate_pairs(docs: list[Doc], threshold: float, vocabulary: Vocabulary | None = None) -> list[Pair]:
@@ -150,8 +182,8 @@ def near_duplicate_pairs(docs: list[Doc], threshold: float, vocabulary: Vocabula
     vocabulary = vocabulary or Vocabulary(docs)
     found = []
     for i, j in neighbours(docs):
-        like = likeness(docs[i], docs[j], vocabulary)
-        if like.score >= threshold:
+        like = likeness(docs[i], docs[j], vocabulary, floor=threshold)
+        if like is not None and like.score >= threshold:
             found.append(Pair(docs[i].id, docs[j].id, like))
     return sorted(found, key=lambda p: (-p.likeness.score, p.first, p.second))
 
@@ -159,7 +191,7 @@ def near_duplicate_pairs(docs: list[Doc], threshold: float, vocabulary: Vocabula
 def most_like(draft: Doc, docs: list[Doc], threshold: float, vocabulary: Vocabulary, limit: int = 5) -> list[Pair]:
     """The items a draft nearly duplicates, best first (`docs`: the candidates, e.g. its nearest items)."""
     found = [Pair(draft.id, d.id, like) for d in docs if d.id != draft.id
-             and (like := likeness(draft, d, vocabulary)).score >= threshold]
+             and (like := likeness(draft, d, vocabulary, floor=threshold)) is not None and like.score >= threshold]
     return sorted(found, key=lambda p: (-p.likeness.score, p.second))[:limit]
 
 
@@ -197,5 +229,6 @@ class DuplicateFinder:
         if not len(draft.mean) or not candidates:
             return []
         means = np.stack([d.mean for d in candidates])
-        nearest = np.argsort(-(means @ draft.mean))[:NEIGHBOURS]
+        cosines = means @ draft.mean
+        nearest = [i for i in np.argsort(-cosines)[:NEIGHBOURS] if cosines[i] >= MIN_MEAN]
         return most_like(draft, [candidates[i] for i in nearest], self.threshold, vocabulary, limit)

@@ -40,6 +40,7 @@ def test_title_names_are_capitalised_words_inside_a_title_and_acronyms():
     assert title_names("RMA for a faulty sensor") == {"RMA"}
     assert title_names("iPhone backups") == {"iPhone"}
     assert title_names("boundary layer in simple shear flow") == set()
+    assert title_names("How do I tamp?") == set()
 
 
 def test_likeness_adds_tags_and_a_rare_name_and_takes_off_another_kind():
