@@ -43,7 +43,7 @@ class _Record(BaseModel):
     # Unknown fields are kept (stored in `extra`), never fatal.
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN, description="Its id: letters, digits and _ . : @ - (up to 128).")
 
     @property
     def extra(self) -> dict[str, Any]:
@@ -51,14 +51,16 @@ class _Record(BaseModel):
 
 
 class Person(_Record):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    title: str = Field("", max_length=200)
-    team: str = Field("", max_length=200)
-    location: str = Field("", max_length=200)
-    bio: str = Field("", max_length=5000)
-    skills: list[str] = Field(default_factory=list, max_length=100)
-    mentor: bool = False
+    name: str = Field(min_length=1, max_length=200, description="The person's full name, as colleagues know it.")
+    email: str | None = Field(None, max_length=320, description="Where notifications go.")
+    title: str = Field("", max_length=200, description="Their job title.")
+    team: str = Field("", max_length=200,
+                      description="The team they belong to (it decides which restricted items they see).")
+    location: str = Field("", max_length=200, description="Their office or city.")
+    bio: str = Field("", max_length=5000, description="A few lines on what they work on and know.")
+    skills: list[str] = Field(default_factory=list, max_length=100,
+                              description="What they can help with, e.g. [\"vpn\", \"okta\"].")
+    mentor: bool = Field(False, description="Whether they offer to mentor colleagues.")
 
     @field_validator("skills")
     @classmethod
@@ -74,22 +76,25 @@ class Person(_Record):
 
 
 class Content(_Record):
-    title: str = Field(min_length=1, max_length=500)
-    body: str = Field(min_length=1, max_length=500_000)
-    authors: list[str] = Field(default_factory=list, max_length=50)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    kind: str = Field("article", max_length=40)
-    official: bool = False
-    created: datetime | None = None
-    updated: datetime | None = None
-    review_due: datetime | None = None  # official items: when L&D must review them next
-    visible_teams: list[str] = Field(default_factory=list, max_length=50)  # empty: everyone
-    created_by: str | None = Field(None, max_length=200)  # the account that created it through the app
-    status: Literal["current", "needs_review", "archived"] = "current"
-    replaced_by: str | None = Field(None, pattern=ID_PATTERN)  # the item that supersedes this one
-    owner: str | None = Field(None, pattern=ID_PATTERN)  # keeps it correct; None: its first author, else L&D
-    verified: datetime | None = None  # when someone last confirmed it still holds (the app sets it on saves)
-    verified_by: str | None = Field(None, max_length=200)
+    title: str = Field(min_length=1, max_length=500, description="The item's title: what it helps with.")
+    body: str = Field(min_length=1, max_length=500_000, description="The item's text, in Markdown.")
+    authors: list[str] = Field(default_factory=list, max_length=50, description="The ids of the people who wrote it.")
+    tags: list[str] = Field(default_factory=list, max_length=50, description="Topics to browse it by, e.g. [\"vpn\"].")
+    kind: str = Field("article", max_length=40, description="What sort of item it is: " + ", ".join(KINDS) + ".")
+    official: bool = Field(False, description="Whether L&D reviewed and published it (only L&D sets it).")
+    created: datetime | None = Field(None, description="When it was written (ISO 8601).")
+    updated: datetime | None = Field(None, description="When it last changed (ISO 8601).")
+    review_due: datetime | None = Field(None, description="Official items: when L&D must review them next.")
+    visible_teams: list[str] = Field(default_factory=list, max_length=50,
+                                     description="The teams that may see it; empty: everyone.")
+    created_by: str | None = Field(None, max_length=200, description="The account that created it through the app.")
+    status: Literal["current", "needs_review", "archived"] = Field("current", description="Where it is in its life.")
+    replaced_by: str | None = Field(None, pattern=ID_PATTERN, description="The id of the item that supersedes it.")
+    owner: str | None = Field(None, pattern=ID_PATTERN, description="The id of the person who keeps it correct; "
+                              "null: its first author, else L&D.")
+    verified: datetime | None = Field(None, description="When someone last confirmed it still holds (the app sets "
+                                      "it on saves).")
+    verified_by: str | None = Field(None, max_length=200, description="Who last confirmed it still holds.")
 
     @model_validator(mode="after")
     def _not_its_own_replacement(self) -> Content:
@@ -146,6 +151,6 @@ class Chunk(BaseModel):
 class Feedback(BaseModel):
     query_id: str | None = None
     content_id: str | None = None
-    helpful: bool
-    comment: str = Field("", max_length=5000)
+    helpful: bool = Field(description="Whether the result (or the search) helped.")
+    comment: str = Field("", max_length=5000, description="What was missing or wrong, in a few words.")
     person_id: str | None = None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -14,16 +17,13 @@ from models.errors import (
 )
 from web.pages.account import sign_in_redirect
 from web.pages.render import error_page
+from web.validation import backticks, describe
 
 STATUS = {NotFoundError: 404, ForbiddenError: 403, InvalidInputError: 422, ConflictError: 409, IndexMismatchError: 503}
 
 
-def _describe(error: dict) -> str:
-    loc = list(error.get("loc", ()))
-    if loc and loc[0] in ("body", "query", "path", "header"):
-        loc = loc[1:]  # where the value came from; the field name is what a person needs
-    where = ".".join(str(part) for part in loc)
-    return f"{where}: {error['msg']}" if where else error["msg"]
+def _quoted(name: str) -> str:
+    return f"“{name}”"
 
 
 def _is_page(request: Request) -> bool:
@@ -49,7 +49,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def record_error(request: Request, exc: ValidationError) -> Response:
         """A record built inside a handler (e.g. from a path id and a body) broke the contract."""
-        return await validation_error(request, RequestValidationError(exc.errors()))
+        return _validation_response(request, exc.errors(), sourced=False)
 
     @app.exception_handler(UnicodeEncodeError)
     async def encoding_error(request: Request, exc: UnicodeEncodeError) -> Response:
@@ -61,9 +61,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        detail = "; ".join(_describe(e) for e in errors[:5]) or "invalid request"
-        if _is_page(request):
-            return error_page(request, 422, f"Something in the address is not right ({detail}).")
-        safe = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
-        return JSONResponse({"detail": detail, "errors": safe}, status_code=422)
+        return _validation_response(request, exc.errors(), exc.body)
+
+
+def _validation_response(request: Request, errors: Sequence[dict], raw_body: Any = None,
+                         sourced: bool = True) -> Response:
+    """422 with each error in words (`detail`) and as Pydantic gave it (`errors`). `sourced`: locations
+    start with where the value came from (body, query, ...), as FastAPI's do and a record's do not."""
+    page = _is_page(request)
+    detail = "; ".join(describe(e, request, raw_body, _quoted if page else backticks, sourced) for e in errors[:5])
+    detail = detail or "the request is not valid"
+    if page:
+        what = "the address" if request.method in ("GET", "HEAD") else "what the form sent"
+        return error_page(request, 422, f"Something in {what} is not right: {detail}.")
+    safe = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+    return JSONResponse({"detail": detail, "errors": safe}, status_code=422)
