@@ -28,6 +28,7 @@ from models.settings import Settings
 from web.actions import accounts as actions
 from web.actions.accounts import LOCAL_ADMIN
 from web.actions.search import ask as ask_as
+from web.demo_history import DAYS, demo_needs, write_history
 from web.security import hash_password
 from web.services import Services
 
@@ -134,10 +135,13 @@ DEMO_USERS = [("elena", "lnd", "p60"), ("ana", "contributor", "p03"), ("sam", "e
 
 
 @cli.command()
+@click.option("--no-history", "history", flag_value=False, default=True,
+              help="Leave out the weeks of searches, reads and votes (L&D's pages start empty).")
 @click.pass_context
 @_errors_as_exit
-def demo(ctx: click.Context) -> None:
-    """Load the sample organisation (Northwind Labs) into the data folder, with demo sign-ins."""
+def demo(ctx: click.Context, history: bool) -> None:
+    """Load the sample organisation (Northwind Labs) into the data folder, with demo sign-ins and a few weeks
+    of search history (searches, reads, votes, ratings) for L&D's dashboard, gaps and health pages."""
     services = _services(ctx, create=True)
     with _progress() as progress:
         report = import_files(services.indexer, demo_files(), _ProgressBar(progress))
@@ -145,9 +149,23 @@ def demo(ctx: click.Context) -> None:
     for username, role, person in DEMO_USERS:
         if services.store.user_by_name(username) is None:
             services.store.create_user(username, hash_password(DEMO_PASSWORD), role, person)
+    if history and report.ok:
+        _demo_history(services)
     click.echo(f"demo sign-ins: {', '.join(f'{u} ({r})' for u, r, _ in DEMO_USERS)}; password {DEMO_PASSWORD}")
     if not report.ok:
         sys.exit(1)
+
+
+def _demo_history(services: Services) -> None:
+    """Once per folder: a second `knowhow demo` must not ask every question twice."""
+    if services.store.stats()["queries"]:
+        click.echo("search history: the folder already has searches; none added")
+        return
+    click.echo(f"writing the last {DAYS} days of search history (the demo's people asking and reading)...")
+    made = write_history(services, demo_needs(DEMO_DIR))
+    click.echo(f"search history: {_n(made.searches, 'search', 'searches')} ({made.answered} answered), "
+               f"{_n(made.opens, 'result opened', 'results opened')}, {_n(made.views, 'page view')}, "
+               f"{_n(made.votes, 'vote')}, {_n(made.ratings, 'rating')} in {made.seconds:.0f} s")
 
 
 @cli.group()
