@@ -25,6 +25,7 @@ TAG_WEIGHT = 0.3
 NAME_WEIGHT = 0.4
 OTHER_KIND_PENALTY = 0.2
 UNKNOWN_TAGS = 0.5  # agreement assumed when either side has no tags: absence is no evidence either way
+SAME_TEXT = 0.95  # texts this close are duplicates whatever their tags and kinds say: evidence only adds
 NEIGHBOURS = 10  # candidates per item, by mean vector, before the pair score is computed
 MIN_MEAN = 0.4  # mean-vector cosine below which no pair is scored: none came near the score on any collection
 
@@ -120,12 +121,18 @@ def likeness(a: Doc, b: Doc, vocabulary: Vocabulary, floor: float | None = None)
     evidence = (TAG_WEIGHT * (UNKNOWN_TAGS if tags is None else tags) + NAME_WEIGHT * strength
                 - (0 if same_kind else OTHER_KIND_PENALTY))
     mean = float(a.mean @ b.mean) if len(a.mean) and len(b.mean) else 0.0
-    if floor is not None and (mean + 1) / 2 + evidence < floor:  # even a passage cosine of 1 falls short
+    highest = (mean + 1) / 2  # the text cosine if the best passages coincide
+    if floor is not None and highest + _counted(evidence, highest) < floor:  # even that falls short
         return None
     best = float((a.passages @ b.passages.T).max()) if len(a.passages) and len(b.passages) else 0.0
     text = (mean + best) / 2
-    return Likeness(round(text + evidence, 3), round(text, 3), None if tags is None else round(tags, 3), name,
-                    round(strength, 3), same_kind)
+    return Likeness(round(text + _counted(evidence, text), 3), round(text, 3), None if tags is None else round(tags, 3),
+                    name, round(strength, 3), same_kind)
+
+
+def _counted(evidence: float, text: float) -> float:
+    """The metadata's part of the score: a copy filed under another kind is still a copy."""
+    return max(evidence, 0.0) if text >= SAME_TEXT else evidence
 
 
 def _tag_agreement(a: frozenset[str], b: frozenset[str], vocabulary: Vocabulary) -> float | None:

@@ -45,9 +45,11 @@ def content_health(store: Store, stale_months: int = 12, now: datetime | None = 
 
 
 def duplicate_rows(store: Store, pairs: list[Pair]) -> list[dict]:
-    """Pairs as health rows: the older item first (`id`), the one that may replace it as `duplicate_of`."""
+    """Pairs as health rows: the older item first (`id`), the one that may replace it as `duplicate_of`;
+    a pair already settled (one marked replaced by the other) says so and comes after the open ones."""
     ids = {cid for pair in pairs for cid in (pair.first, pair.second)}
     items = store.content_dates(ids)
+    replaced = store.replacements_of(ids)
     rows = []
     for pair in pairs:
         first, second = sorted((pair.first, pair.second), key=lambda cid: (items.get(cid, {}).get("created") or "", cid))
@@ -58,8 +60,9 @@ def duplicate_rows(store: Store, pairs: list[Pair]) -> list[dict]:
             "duplicate_created": items.get(second, {}).get("created"),
             "score": like.score, "similarity": like.text, "tags": like.tags, "name": like.name,
             "same_kind": like.same_kind,
+            "settled": replaced.get(first) == second or replaced.get(second) == first,
         })
-    return rows
+    return sorted(rows, key=lambda row: row["settled"])
 
 
 def _add_owners(store: Store, report: HealthReport) -> None:

@@ -110,6 +110,10 @@ class ReviewStore:
         self._bump_standings()
         return due
 
+    def set_replaced_by(self, content_id: str, replacement: str | None) -> None:
+        self.db.execute("UPDATE content SET replaced_by = ? WHERE id = ?", [replacement, content_id])
+        self._bump_standings()
+
     def set_content_status(self, content_id: str, status: str) -> None:
         self.db.execute("UPDATE content SET status = ? WHERE id = ?", [status, content_id])
         self._bump_standings()

@@ -197,3 +197,24 @@ def test_the_edit_form_marks_an_item_replaced_by_a_pasted_link_or_archived(serve
         fields.update(replaced_by="", status="current")
         ana.post("/content/c-old/edit", data=fields)
         assert store.get_content("c-old")["replaced_by"] is None
+
+
+def test_a_copy_filed_under_another_kind_is_a_duplicate_that_l_and_d_settles_in_one_click(server):
+    store = server.services.store
+    with as_user(server, "lee") as lee, signed_in(server, "lee", csrf_header=False) as page, \
+            signed_in(server, "cy", csrf_header=False) as cy:
+        copy = lee.post("/api/content", json={"title": "Tailscale for internal services", "body": NEW_VPN["body"],
+                                              "kind": "answer", "authors": ["p-bo"]}).json()
+        [pair] = [p for p in lee.get("/api/health").json()["duplicates"] if copy["id"] in (p["id"], p["duplicate_of"])]
+        assert (pair["id"], pair["duplicate_of"], pair["same_kind"], pair["settled"]) == ("c-new", copy["id"], False, False)
+        listed = page.get("/lnd/health?list=duplicates").text
+        assert "Mark the older as replaced" in listed
+        form = {"csrf_token": cy.csrf, "replacement": copy["id"], "next": "/lnd/health?list=duplicates"}
+        assert cy.post("/content/c-new/replaced-by", data=form).status_code == 403  # not hers to settle
+        done = page.post("/content/c-new/replaced-by", data={**form, "csrf_token": page.csrf}, follow_redirects=False)
+        assert (done.status_code, done.headers["location"]) == (303, "/lnd/health?list=duplicates")
+        assert store.get_content("c-new")["replaced_by"] == copy["id"]
+        assert "Settled: one is marked as replaced" in page.get("/lnd/health?list=duplicates").text
+        evil = page.post("/content/c-new/replaced-by", data={**form, "csrf_token": page.csrf, "next": "https://evil.example/"},
+                         follow_redirects=False)
+        assert not evil.headers["location"].startswith("https://evil")

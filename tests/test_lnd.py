@@ -93,7 +93,8 @@ def test_health_lists_name_the_owners(lnd):
         headers = {"Authorization": f"Bearer {api_token(lnd.services, rater, 'employee', rater)}"}
         assert lnd.put(f"/api/content/{copy['id']}/rating", json={"stars": 1}, headers=headers).status_code == 200
     health = lnd.get("/api/health").json()
-    assert {health["duplicates"][0]["id"], health["duplicates"][0]["duplicate_of"]} == {"c001", copy["id"]}
+    # A copy is a near-duplicate even filed under another kind (the copy is an article, c001 a how-to).
+    assert {"c001", copy["id"]} in [{row["id"], row["duplicate_of"]} for row in health["duplicates"]]
     low = [row for row in health["low_rated"] if row["id"] == copy["id"]]
     assert low and low[0]["stars"] == 1.0 and low[0]["owners"][0]["id"] == body["authors"][0]
     exported = list(csv.DictReader(io.StringIO(lnd.get("/api/health", params={"format": "csv", "list": "low_rated"}).text)))

@@ -13,7 +13,7 @@ from datetime import datetime
 from models.errors import ForbiddenError, InvalidInputError
 from models.records import utc_now
 from models.review_store import checked_intervals
-from web.actions.content import visible_item
+from web.actions.content import editable_item, lifecycle_problems, visible_item
 from web.actions.inbox import actor_name, lnd_parties, party, quoted, who_may_see
 from web.actions.policy import can_edit, require_lnd
 from web.auth import Viewer
@@ -50,6 +50,19 @@ def confirm(services: Services, viewer: Viewer, content_id: str) -> dict:
     with services.store.transaction():
         services.store.mark_verified(content_id, viewer.username or party(viewer))
         services.store.audit(viewer.username, "content_confirmed", content_id, item["title"])
+    return services.store.get_content(content_id)
+
+
+def mark_replaced(services: Services, viewer: Viewer, content_id: str, replacement: str) -> dict:
+    """Settle a near-duplicate pair: the older item is replaced by the newer (its editors and L&D). Only
+    the mark changes: the text, its passages and its history stay as they are."""
+    item = editable_item(services, viewer, content_id)
+    problems = lifecycle_problems(services, viewer, content_id, replacement, None)
+    if problems:
+        raise problems[0]
+    with services.store.transaction():
+        services.store.set_replaced_by(content_id, replacement)
+        services.store.audit(viewer.username, "content_replaced", content_id, f"by {replacement}: {item['title']}")
     return services.store.get_content(content_id)
 
 

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import InvalidInputError
-from models.records import utc_now
+from models.records import ID_PATTERN, utc_now
 from models.review_store import DEFAULT, INTERVAL_KEYS, OFFICIAL
 from web.actions import reviews as actions
 from web.actions.content import visible_item
 from web.auth import Employee, Viewer
 from web.deps import ServicesDep
+from web.pages.account import safe_next
 from web.pages.common import Pager
 from web.pages.render import render
 from web.params import ContentId, PageNumber
@@ -50,6 +51,15 @@ def lifecycle(services: Services, viewer: Viewer, item: dict) -> dict:
 def confirm(services: ServicesDep, viewer: Employee, content_id: ContentId) -> RedirectResponse:
     actions.confirm(services, viewer, content_id)
     return RedirectResponse(f"/content/{content_id}?confirmed=1#standing", status_code=303)
+
+
+@router.post("/content/{content_id}/replaced-by")
+def replaced_by(services: ServicesDep, viewer: Employee, content_id: ContentId,
+                replacement: Annotated[str, Form(pattern=ID_PATTERN)],
+                next: Annotated[str, Form(max_length=2000)] = "") -> RedirectResponse:
+    """"Mark the older as replaced" (content health's near-duplicates), then back where the button was."""
+    actions.mark_replaced(services, viewer, content_id, replacement)
+    return RedirectResponse(safe_next(next or f"/content/{content_id}"), status_code=303)
 
 
 @router.post("/content/{content_id}/flag", response_class=HTMLResponse)
