@@ -62,9 +62,9 @@ class ModelProfile:
     it and `expert_related` a text's strength is its linear position squared (`finder.experts`), so a
     loose match just above this bound counts a little. 0.2 with squaring, measured with
     `benchmarks.experts` against 0.3 linear (the bound before), both over 100 items, P@1 / nDCG@10:
-    demo 0.897 / 0.848 -> 0.923 / 0.856, se_coffee 0.184 / 0.355 -> 0.184 / 0.376, se_cardano
-    0.214 / 0.258 -> 0.226 / 0.266. 0.1 cubed is as good; 0.25 squared loses se_coffee (P@1 0.132), 0.3
-    squared se_coffee and se_cardano (0.158, 0.170)."""
+    demo 0.897 / 0.848 -> 0.897 / 0.851, se_coffee 0.184 / 0.355 -> 0.184 / 0.376, se_cardano
+    0.214 / 0.258 -> 0.226 / 0.266 (benchmarks/README.md has each step). 0.1 cubed is as good; 0.25
+    squared loses se_coffee (P@1 0.132), 0.3 squared se_coffee and se_cardano (0.158, 0.170)."""
 
     expert_related: float
     """Fused item score (or profile cosine) at or above which a text is full evidence. 0.8 since the
@@ -85,9 +85,9 @@ class ModelProfile:
     `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics, and for routing questions.
     For an average contributor that takes about one item scoring 0.5 (cosine 0.45 and a good keyword
     match), or an own profile (title, bio, skills) of cosine 0.4 with nothing written. Set with the ranker's weights
-    (`benchmarks.experts`; the scale moves with them): at 0.25 the demo's 9 unanswerable questions get 7
-    people (5 of them nobody), as at 0.18 before, with expert P@1 demo 0.923, se_coffee 0.184, se_cardano
-    0.226; 0.22 shows 10 people for them at the same P@1, 0.28 costs demo P@1 (0.897) and nDCG@10. The
+    (`benchmarks.experts`; the scale moves with them): at 0.25 the demo's 9 unanswerable questions get 6
+    people (6 of them nobody; 5 at 0.18 before), with expert P@1 demo 0.897, se_coffee 0.184, se_cardano
+    0.226; 0.22 shows 9 people for them at the same P@1, 0.28 costs demo P@1 (0.872) and nDCG@10. The
     floor still drops labelled second experts whose evidence is nil (qt03: p15, a skill the question
     names and nothing written), so nDCG@10 stays below the unfloored ranking's."""
 
