@@ -49,7 +49,8 @@ class GapFinder:
         self.threshold, self.merge = profile.gap, profile.merge
 
     def topics(self, since: str, until: str, limit: int = 50, detail: int = 20) -> list[GapTopic]:
-        """Gap topics of a period, most asked first; the first `detail` get content, experts and re-checks."""
+        """Gap topics of a period, asked by the most people first (then the most questions); the first
+        `detail` get content, experts and re-checks."""
         records, vectors = self.store.gap_candidates(since, until)
         if not records:
             return []
@@ -63,7 +64,9 @@ class GapFinder:
                     for label, rows in members_of.items()}
         for counts in terms_of.values():
             document_frequency.update(counts.keys())
-        ordered = sorted(members_of, key=lambda label: (-len(members_of[label]), label))[:limit]
+        # Most people first: one person searching again and again is one person's need, not a bigger gap.
+        askers = {label: _askers(records[row] for row in rows) for label, rows in members_of.items()}
+        ordered = sorted(members_of, key=lambda label: (-askers[label], -len(members_of[label]), label))[:limit]
         requests = self.store.list_requests(kind="gap", limit=GAP_REQUESTS_READ)
         topics = []
         for rank, label in enumerate(ordered):
@@ -72,7 +75,10 @@ class GapFinder:
                                 len(members_of))
             topic.requests = [r for r in requests if set(r["detail"].get("query_ids", [])) & set(topic.query_ids)]
             if rank < detail:
-                self._detail(topic, centres[label], vectors[rows])
+                first = {}  # a question's vector: any member asking it in those words has the same one
+                for row in rows:
+                    first.setdefault(records[row]["text"], row)
+                self._detail(topic, centres[label], vectors[[first[q] for q in topic.questions[:RECHECK]]])
             # A question the experts answered (accepted or voted helpful) addresses the topic it came from.
             topic.answered_by_experts = sorted(self.store.done_queries(topic.query_ids))
             topic.addressed = topic.addressed or bool(topic.answered_by_experts)
@@ -93,7 +99,7 @@ class GapFinder:
             label=representative,
             terms=terms,
             asked=len(members),
-            askers=len({m["asker"] or f"anonymous:{m['id']}" for m in members}),
+            askers=_askers(members),
             first_asked=members[0]["created"],
             last_asked=members[-1]["created"],
             weekly=_weekly(m["created"] for m in members),
@@ -101,14 +107,30 @@ class GapFinder:
             query_ids=ids,
         )
 
-    def _detail(self, topic: GapTopic, centre: np.ndarray, member_vectors: np.ndarray) -> None:
+    def _detail(self, topic: GapTopic, centre: np.ndarray, question_vectors: np.ndarray) -> None:
+        """`question_vectors`: those of the topic's first RECHECK distinct questions, in their order."""
         nearest = self.finder.nearest(centre, topic.terms, k=3, experts=3)
         topic.closest, topic.experts = nearest.results, nearest.experts
         # Re-run the askers' questions (their stored vectors) against today's knowledge.
-        for text, vector in list(zip(topic.questions, member_vectors))[:RECHECK]:
-            if self.finder.nearest(vector, query_terms(text), k=1, experts=0).answered:
+        for text, vector in zip(topic.questions, question_vectors):
+            if self._answered_now(text, vector):
                 topic.answered_now.append(text)
-        topic.addressed = len(topic.answered_now) > 0 and len(topic.answered_now) >= min(RECHECK, topic.asked) / 2
+        # Half the distinct wordings re-run (a topic asked 30 times in one wording has one to re-run).
+        topic.addressed = bool(topic.answered_now) and len(topic.answered_now) >= len(question_vectors) / 2
+
+
+    def _answered_now(self, text: str, vector: np.ndarray) -> bool:
+        """Whether a search for these words would be answered today: with the votes on similar past
+        questions, as the search counts them, so results voted unhelpful for them do not answer them."""
+        adjust = self.finder.feedback.adjustments(vector)
+        retrieval = self.finder.retriever.retrieve(vector, query_terms(text), adjust=adjust,
+                                                   standings=self.finder.standings())
+        return self.finder.is_answered(retrieval, adjust).answered
+
+
+def _askers(members) -> int:
+    """Distinct people among a topic's questions; each anonymous question counts as someone else."""
+    return len({m["asker"] or f"anonymous:{m['id']}" for m in members})
 
 
 def _weekly(created) -> list[tuple[str, int]]:
