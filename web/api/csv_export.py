@@ -25,6 +25,22 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def named(rows: list[dict], names: dict[str, str], keys: tuple[str, ...]) -> list[dict]:
+    """Rows whose person-id columns (`keys`) show the person's name, the id moving to `<key>_id` beside
+    it: a spreadsheet is read by people, and joined by ids. An id nobody has (a deleted person, an
+    account without one) stays as it is."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key in keys:
+            if key in row:
+                pid = row[key]
+                row[key] = names.get(pid, pid) if pid else pid
+                row[f"{key}_id"] = pid
+        out.append(row)
+    return out
+
+
 def csv_response(rows: list[dict], filename: str) -> Response:
     columns: list[str] = []
     for row in rows:

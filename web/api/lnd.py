@@ -14,11 +14,12 @@ from finder.gaps import GapTopic, period
 from models.errors import NotFoundError
 from web.actions import gaps as actions
 from web.actions import requests
-from web.api.csv_export import csv_response
+from web.api.csv_export import csv_response, named
 from web.auth import Employee, LnD
 from web.deps import ServicesDep, SettingsDep
 from web.params import RowId, Since, Until
 from web.schemas import AnalyticsReport, Created, GapRequestsPage, GapRequestStatus, GapsPage, HealthReport
+from web.services import Services
 
 router = APIRouter(prefix="/api", tags=["learning & development"])
 
@@ -50,12 +51,21 @@ def gaps(services: ServicesDep, viewer: LnD, since: Since = None, until: Until =
     """Unanswered (or unhelpfully answered) questions grouped into topics, most asked first."""
     topics = services.gaps.topics(*period(since, until), limit=limit)
     if format == "csv":
-        rows = [{"label": t.label, "terms": " ".join(t.terms), "asked": t.asked, "askers": t.askers,
-                 "first_asked": t.first_asked, "last_asked": t.last_asked, "addressed": t.addressed,
-                 "closest": " ".join(h.id for h in t.closest), "experts": " ".join(e.id for e in t.experts),
-                 "requests": len(t.requests)} for t in topics]
-        return csv_response(rows, "knowhow-gaps.csv")
+        return csv_response(gap_rows(services, topics), "knowhow-gaps.csv")
     return {"topics": [topic_json(t) for t in topics]}
+
+
+def gap_rows(services: Services, topics: list[GapTopic]) -> list[dict]:
+    """A spreadsheet row per topic: people and items by name (ids in their own columns, for joining)."""
+    asked = services.store.people_by_ids({r["assignee"] for t in topics for r in t.requests})
+    return [{"label": t.label, "terms": " ".join(t.terms), "askers": t.askers, "asked": t.asked,
+             "first_asked": t.first_asked, "last_asked": t.last_asked, "addressed": t.addressed,
+             "experts": "; ".join(e.name for e in t.experts), "closest": "; ".join(h.title for h in t.closest),
+             "requests": len(t.requests),
+             "requested_from": "; ".join(asked[r["assignee"]]["name"] if r["assignee"] in asked else r["assignee"]
+                                         for r in t.requests),
+             "expert_ids": " ".join(e.id for e in t.experts), "closest_ids": " ".join(h.id for h in t.closest)}
+            for t in topics]
 
 
 class GapRequestIn(BaseModel):
@@ -104,9 +114,17 @@ def health(services: ServicesDep, settings: SettingsDep, viewer: LnD, format: Fo
     """Stale, low-rated, never viewed, duplicated and overdue official items, each with owners to notify."""
     report = services.content_health()
     if format == "csv":
-        rows = [dict(row, owners=", ".join(o["name"] for o in row["owners"])) for row in report.lists()[list_]]
-        return csv_response(rows, f"knowhow-health-{list_}.csv")
+        return csv_response(health_rows(services, report.lists()[list_]), f"knowhow-health-{list_}.csv")
     return report.lists()
+
+
+def health_rows(services: Services, rows: list[dict]) -> list[dict]:
+    """Owners (and who kept or last confirmed an item) by name, their ids in their own columns."""
+    ids = {row.get(key) for row in rows for key in ("owner", "verified_by")} - {None}
+    names = {pid: person["name"] for pid, person in services.store.people_by_ids(ids).items()}
+    rows = [dict(row, owners="; ".join(o["name"] for o in row["owners"]),
+                 owner_ids=" ".join(o["id"] for o in row["owners"] if o["id"])) for row in rows]
+    return named(rows, names, ("owner", "verified_by"))
 
 
 AnalyticsTable = Literal["daily", "by_team", "by_location", "top_questions", "top_content", "contributions",

@@ -14,7 +14,7 @@ from finder.gaps import period
 from web.actions import requests
 from web.actions.gaps import request_gap
 from web.auth import LnD
-from web.charts import bar_chart, line_chart, sparkline
+from web.charts import bar_chart, calendar_days, line_chart, sparkline
 from web.deps import ServicesDep, SettingsDep
 from web.pages.common import Pager
 from web.pages.render import render
@@ -34,12 +34,9 @@ def dashboard(request: Request, services: ServicesDep, viewer: LnD, since: Since
               until: Until = None) -> HTMLResponse:
     start, end, shown = _range(since, until)
     data = analytics(services.store, start, end)
-    days = [row["day"] for row in data.daily]
+    days, per_day = calendar_days(data.daily, {"searches": "searches", "answered": "answered"})
     charts = {
-        "searches": line_chart("Searches per day", days, {
-            "searches": [row["searches"] for row in data.daily],
-            "answered": [row["answered"] or 0 for row in data.daily],
-        }),
+        "searches": line_chart("Searches per day", days, per_day),
         "contributions": bar_chart("New items per month", [r["month"] for r in data.contributions],
                                    [r["items"] for r in data.contributions]),
     }
@@ -49,16 +46,19 @@ def dashboard(request: Request, services: ServicesDep, viewer: LnD, since: Since
 
 @router.get("/gaps", response_class=HTMLResponse)
 def gaps(request: Request, services: ServicesDep, viewer: LnD, since: Since = None,
-         until: Until = None, requested: bool = False) -> HTMLResponse:
+         until: Until = None, requested: bool = False, answered: bool = False) -> HTMLResponse:
+    """Open topics only unless `answered`: a topic today's knowledge (or an expert) answers is done."""
     start, end, shown = _range(since, until)
-    topics = services.gaps.topics(start, end, limit=50)
+    every = services.gaps.topics(start, end, limit=50)
+    topics = every if answered else [t for t in every if not t.addressed]
     trends = {t.key: sparkline([n for _, n in t.weekly]) for t in topics}
     content_requests = requests.every(services, viewer, kind="content", limit=50)
     people = {p["id"]: p["name"] for p in services.store.people_by_ids(
         {r["assignee"] for t in topics for r in t.requests}).values()}
     return render(request, "lnd_gaps.html", section="lnd", topics=topics, trends=trends, range=shown,
                   requested=requested, names=people, people=services.store.person_names(),
-                  content_requests=content_requests)
+                  content_requests=content_requests, show_answered=answered,
+                  answered_count=sum(t.addressed for t in every))
 
 
 @router.post("/gaps/request")
