@@ -6,6 +6,8 @@ table next to it.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT, PAD = 640, 180, 28
@@ -45,6 +47,19 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]]) ->
     legend = "".join(f'<tspan class="legend-{i}" dx="12">■ {escape(name)}</tspan>' for i, name in enumerate(series))
     parts.append(f'<text x="{PAD}" y="14" class="axis-label">{legend}</text>')
     return Markup("".join(parts) + "</svg>")
+
+
+def calendar_days(rows: list[dict], series: dict[str, str]) -> tuple[list[str], dict[str, list[float]]]:
+    """Per-day rows (an ISO `day` each) as day labels and series (name: row key) over every calendar day
+    from the first row to the last, a day without a row counting 0: drawn over only the days that have
+    rows, a quiet weekend would vanish and Friday would run straight into Monday."""
+    values = {row["day"]: row for row in rows}
+    if not values:
+        return [], {name: [] for name in series}
+    first, last = date.fromisoformat(min(values)), date.fromisoformat(max(values))
+    days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+    return days, {name: [(values[day].get(key) or 0) if day in values else 0 for day in days]
+                  for name, key in series.items()}
 
 
 def bar_chart(title: str, labels: list[str], values: list[float]) -> Markup:
