@@ -7,7 +7,8 @@ Reports, over the top result of each question (and the top 3 for agreement and c
   opening of the question and pieces of the sentences that answer it in its top result's passage; the 14
   others' top passage does not answer them), for both choices;
 - how often the two choices agree;
-- what each costs per card (median), the encoding one on the machine it runs on.
+- what each costs per card (median), the encoding one on the machine it runs on;
+- what a whole ask's snippets cost (answer_snippet for its 10 cards: plain text, sentences, choice, window).
 
 Run: nice -n 19 .venv/bin/python -m benchmarks.answer_sentences [--data DIR] [--show]
 (without --data the demo organisation is imported into a temporary folder first, a minute or two).
@@ -27,7 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from finder.snippets import answer_range, sentence_scores, sentences  # noqa: E402
+from finder.snippets import answer_range, answer_snippet, sentence_scores, sentences  # noqa: E402
 from finder.terms import term_stems  # noqa: E402
 
 LABELS = Path(__file__).resolve().parent / "data" / "answer_sentences.jsonl"
@@ -83,9 +84,14 @@ def main() -> None:
     right = {"lexical": 0, "encoded": 0}
     labelled = agree = cards = 0
     cost = {"lexical": [], "encoded": []}
+    per_ask = []
     for question in demo_questions():
         vector, retrieval, _ = finder._retrieve(question)
         stems = term_stems(question)
+        started = time.perf_counter()
+        for item in retrieval.items[:10]:
+            answer_snippet(retrieval.chunk_text.get(item.chunk_id, ""), stems)
+        per_ask.append(time.perf_counter() - started)
         for rank, item in enumerate(retrieval.items[:TOP]):
             found = sentences(retrieval.chunk_text.get(item.chunk_id, ""))
             if not found:
@@ -120,6 +126,7 @@ def main() -> None:
     for name, times in cost.items():
         print(f"{name:8} choice: median {statistics.median(times) * 1000:.2f} ms per card, "
               f"{sum(times) / len(times) * 1000:.2f} ms mean")
+    print(f"an ask's 10 snippets (answer_snippet): median {statistics.median(per_ask) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":
