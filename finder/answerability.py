@@ -2,10 +2,14 @@
 
 One absolute cosine threshold does not carry across collections: a question nothing answers still finds
 passages on its topic, as close as real answers are in another collection. What does carry is how far
-the best result stands out from the rest, on each side: a passage written for the question is much closer
-than the next ones by meaning (the dense margin) and by its words (the lexical margin); when the answer is
-missing, the best of what remains is one of many similar near misses. The coefficients are fitted per
-model (models/model_profile.py, `benchmarks.quality --fit`).
+the best results stand out from the rest, on each side: passages written for the question are much closer
+than the next ones by meaning (the dense margin) and by their words (the lexical margin); when the answer
+is missing, the best of what remains is one of many similar near misses. Two details matter on the
+leave-out splits (`benchmarks.quality --only answerability`): a question often has several answering
+items, which share the lead, so the dense margin is that of the best group of up to three; and the
+lexical margin is the *first result's*, so a keyword match that the meaning ranks lower (an unrelated page
+that happens to repeat the question's words) does not count as evidence. The coefficients are fitted per
+model (`benchmarks.quality --only answerability --fit`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,23 @@ import numpy as np
 
 from finder.feedback import WEIGHT as FEEDBACK_WEIGHT
 from finder.retrieval import Retrieval
-from models.model_profile import AnswerModel
+from models.model_profile import MINILM, AnswerModel, ModelProfile
 
 DEPTH = 60  # results the signals look at
-REST = 19  # results after the best that make its background
+REST = 19  # results after the leaders that make their background
+LEADERS = 3  # the most results that may share the lead (a question with several answering items)
+
+# Fitted on the signals as defined here for all-MiniLM-L6-v2 (7 leave-out splits, demo and Cranfield;
+# benchmarks/README.md, "The answered decision"). They belong in models/model_profile.py as
+# MINILM.answer_model, which still holds the coefficients of the signals before (issue 11); until then
+# they stand in for it.
+MINILM_ANSWER_MODEL = AnswerModel(intercept=-5.19, cosine=4.56, dense_margin=4.51, lexical_margin=4.58,
+                                  feedback=2.0)
+
+
+def answer_model(profile: ModelProfile) -> AnswerModel:
+    """The coefficients for a profile's model: those fitted on the current signals where they exist."""
+    return MINILM_ANSWER_MODEL if profile.model == MINILM.model else profile.answer_model
 
 
 @dataclass(frozen=True)
@@ -28,9 +45,11 @@ class Signals:
     cosine: float
     """The best passage's cosine to the question (the model's absolute scale)."""
     dense_margin: float
-    """That cosine minus the mean of the next REST results' best cosines (0 stands in for nothing else)."""
+    """How far the best results lead by cosine: the most, over the best 1 to LEADERS results, that their mean
+    cosine exceeds the mean of the REST results after them (0 stands in for nothing else)."""
     lexical_margin: float
-    """The same for BM25, divided by the best BM25 so it lies in [0, 1]; 0 when no word matched."""
+    """The first result's BM25 minus the mean of the BM25s ranked 2nd to 20th, over the best BM25: at most 1,
+    lower (even negative) when the first result is not the lexical standout; 0 when no word matched."""
     feedback: float
     """Votes on similar past questions for the first result, in [-1, 1] (feedback's share of its score)."""
 
@@ -47,17 +66,27 @@ def signals(retrieval: Retrieval, adjust: dict[str, float] | None = None) -> Sig
     dense = np.sort(np.array([item.dense for item in items]))[::-1]
     lexical = np.sort(np.array([item.lexical for item in items]))[::-1]
     top_lexical = float(lexical[0])
-    feedback = (adjust or {}).get(items[0].content_id, 0.0) / FEEDBACK_WEIGHT
+    first = items[0]
+    feedback = (adjust or {}).get(first.content_id, 0.0) / FEEDBACK_WEIGHT
     return Signals(
         cosine=float(dense[0]),
-        dense_margin=float(dense[0] - _background(dense)),
-        lexical_margin=float((top_lexical - _background(lexical)) / top_lexical) if top_lexical > 0 else 0.0,
+        dense_margin=leaders_margin(dense),
+        lexical_margin=float((first.lexical - _background(lexical, 1)) / top_lexical) if top_lexical > 0 else 0.0,
         feedback=max(-1.0, min(1.0, feedback)),
     )
 
 
-def _background(sorted_scores: np.ndarray) -> float:
-    rest = sorted_scores[1: REST + 1]
+def leaders_margin(sorted_scores: np.ndarray) -> float:
+    """The largest lead of the best k scores (k = 1 to LEADERS) over the REST after them. With one answer,
+    k = 1 wins; with three equally good ones, the first's lead over the next (its fellow answers) is small
+    and k = 3 shows the group's lead instead. A group counts only with a full background behind it: in a
+    collection of a handful of items the mean of all of them would pass for a lead."""
+    groups = [k for k in range(2, LEADERS + 1) if len(sorted_scores) >= k + REST]
+    return max(float(sorted_scores[:k].mean()) - _background(sorted_scores, k) for k in [1, *groups])
+
+
+def _background(sorted_scores: np.ndarray, leaders: int) -> float:
+    rest = sorted_scores[leaders: leaders + REST]
     return float(rest.mean()) if len(rest) else 0.0
 
 

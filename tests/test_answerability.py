@@ -1,0 +1,70 @@
+"""The answered decision's signals on hand-made retrievals: what each margin measures, without the model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from finder.answerability import (MINILM_ANSWER_MODEL, REST, Signals, answer_model, confidence, leaders_margin,
+                                  signals)
+from finder.retrieval import ItemScore, Retrieval
+from models.model_profile import MINILM, AnswerModel
+
+
+def retrieval(*scores: tuple[float, float]) -> Retrieval:
+    """Items in the given (first result first) order, each with its (cosine, BM25)."""
+    items = [ItemScore(f"c{n}", 1.0 - n / 100, dense, lexical, n) for n, (dense, lexical) in enumerate(scores)]
+    return Retrieval(items, {})
+
+
+def test_one_standout_leads_by_its_own_margin():
+    background = [(0.3, 1.0)] * REST
+    found = signals(retrieval((0.7, 10.0), *background))
+    assert found == Signals(cosine=0.7, dense_margin=pytest.approx(0.4), lexical_margin=pytest.approx(0.9),
+                            feedback=0.0)
+
+
+def test_several_answers_lead_together():
+    # Three answers at 0.7 hide each other's lead; as a group they stand 0.4 above the rest.
+    scores = [0.7, 0.7, 0.7] + [0.3] * REST
+    assert leaders_margin(sorted_desc(scores)) == pytest.approx(0.4)
+    assert leaders_margin(sorted_desc(scores)) > scores[0] - sum(scores[1:REST + 1]) / REST + 0.04
+
+
+def test_a_group_needs_a_full_background():
+    # Three items: the mean of all of them must not pass for a lead, so only the first's own lead counts.
+    assert leaders_margin(sorted_desc([0.7, 0.69, 0.3])) == pytest.approx(0.7 - (0.69 + 0.3) / 2)
+    assert leaders_margin(sorted_desc([0.7])) == pytest.approx(0.7)
+
+
+def test_the_lexical_margin_is_the_first_results():
+    background = [(0.3, 1.0)] * REST
+    agreeing = signals(retrieval((0.6, 10.0), (0.4, 2.0), *background))
+    # The same scores, but the keyword standout is the second result: the first one's words barely match.
+    disagreeing = signals(retrieval((0.6, 2.0), (0.4, 10.0), *background))
+    assert agreeing.lexical_margin > 0.8
+    assert disagreeing.lexical_margin < 0.1
+    assert confidence(MINILM_ANSWER_MODEL, disagreeing) < confidence(MINILM_ANSWER_MODEL, agreeing)
+
+
+def test_no_word_matched_gives_no_lexical_margin_and_nothing_retrieved_no_signals():
+    assert signals(retrieval((0.5, 0.0), (0.2, 0.0))).lexical_margin == 0.0
+    assert signals(retrieval()) is None
+    assert confidence(MINILM_ANSWER_MODEL, None) == 0.0
+
+
+def test_feedback_on_the_first_result_is_its_share_of_the_score():
+    found = signals(retrieval((0.5, 1.0), (0.2, 0.5)), adjust={"c0": 10.0, "c1": -10.0})
+    assert found.feedback == 1.0
+
+
+def test_the_coefficients_fitted_on_these_signals_are_used_for_minilm_only():
+    assert answer_model(MINILM) == MINILM_ANSWER_MODEL
+    other = replace(MINILM, model="someone/else", answer_model=AnswerModel(-1.0, 1.0, 1.0, 1.0, 1.0))
+    assert answer_model(other) == other.answer_model
+
+
+def sorted_desc(scores: list[float]) -> np.ndarray:
+    return np.sort(np.array(scores))[::-1]
