@@ -141,3 +141,13 @@ def test_typing_after_a_submitted_question_still_updates_the_results(tab_as):
     box.press_sequentially("how do I book the wind tunnel for a night run")  # and no Enter: live results
     expect(page.locator("#result-status")).to_contain_text("wind tunnel for a night run")
     expect(page.locator(".cards .card-title").first).to_have_text("Using the Toronto wind tunnel")
+
+
+def test_the_search_feedback_box_comes_after_the_first_results_where_it_is_seen(tab_as):
+    page = tab_as("jonas").go("/?" + urlencode({"q": "how do I connect to the VPN"}))
+    expect(page.locator("#search-feedback")).to_be_visible()
+    cards = page.locator(".cards .card")
+    assert cards.count() == 10
+    feedback_top = page.locator("#search-feedback").bounding_box()["y"]
+    assert cards.nth(2).bounding_box()["y"] < feedback_top < cards.nth(3).bounding_box()["y"]
+    assert feedback_top < 1600  # on a laptop screen after a scroll or two, not ~2,700 px down
