@@ -218,3 +218,38 @@ def test_a_copy_filed_under_another_kind_is_a_duplicate_that_l_and_d_settles_in_
         evil = page.post("/content/c-new/replaced-by", data={**form, "csrf_token": page.csrf, "next": "https://evil.example/"},
                          follow_redirects=False)
         assert not evil.headers["location"].startswith("https://evil")
+
+
+def test_existing_items_start_their_review_clock_at_the_upgrade_and_keep_a_fixed_date(tmp_path):
+    """A data folder from before verification (m010): fixed review dates stay, the rest are computed from now."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from models.migrations import MIGRATIONS
+    from models.store import Store
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    names = [name for name, _ in MIGRATIONS]
+    for name, fn in MIGRATIONS[:names.index("m011_lifecycle")]:
+        fn(db)
+        db["_migrations"].insert({"name": name, "applied_at": "2026-01-01T00:00:00"})
+    t = "2020-01-01T00:00:00+00:00"
+    row = {"title": "T", "body": "B", "tags": "[]", "extra": "{}", "visible_teams": "[]", "created": t, "updated": t}
+    db["content"].insert_all([{**row, "id": "howto", "kind": "howto", "official": 0, "review_due": None},
+                              {**row, "id": "story", "kind": "anecdote", "official": 0, "review_due": None},
+                              {**row, "id": "policy", "kind": "policy", "official": 1,
+                               "review_due": "2027-03-01T00:00:00+00:00"}])
+    db.conn.commit()
+    db.conn.close()
+
+    store = Store(path)
+    items = store.content_by_ids(["howto", "story", "policy"])
+    assert items["howto"]["review_due"][:10] == (utc_now() + timedelta(days=180)).date().isoformat()
+    assert items["story"]["review_due"] is None  # anecdotes are never due
+    assert items["policy"]["review_due"] == "2027-03-01T00:00:00+00:00"
+    assert all(item["status"] == "current" and item["replaced_by"] is None for item in items.values())
+    store.set_review_intervals({"policy": 30})  # a fixed date is not moved by a new interval
+    assert store.get_content("policy")["review_due"] == "2027-03-01T00:00:00+00:00"
