@@ -41,11 +41,11 @@ class ExpertWeights:
     documents: float = 0.8
     profile: float = 0.2
     # Share of the score that depends on how much a person contributed. Less than 0.3 costs se_coffee and
-    # se_cardano (people who answer a lot answer the next questions too); more costs the demo.
+    # se_cardano (people who answer a lot answer the next questions too); 0.5 costs the demo.
     prior: float = 0.3
     # How much a person's own profile counts among their documents (0: not at all). At 2.5 a profile that
     # names the subject (cosine ~0.42: "Security engineer, skills: phishing" for "suspicious phishing
-    # email") passes the floor with nothing written, as one of cosine ~0.38 does not.
+    # email") passes the floor with nothing written; a job title of cosine ~0.36 does not.
     profile_evidence: float = 2.5
     saturation: float = 0.5  # evidence summed over a person's items approaches 1 as it passes this
     power: float = 2.0  # evidence grows as the match's strength to this power (1: linearly)
