@@ -169,9 +169,13 @@ class ContentStore:
         author: str | None = None,
         sort: str = "newest",
         audience: Audience = EVERYTHING,
+        in_service: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of the items the audience may see, and their total count, matching the filters."""
+        """A page of the items the audience may see, and their total count, matching the filters;
+        `in_service`: without archived and replaced items."""
         where, params = visible_sql(audience)
+        if in_service:
+            where.append("c.status != 'archived' AND c.replaced_by IS NULL")
         if tag:
             where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
             params.append(tag.lower())

@@ -253,3 +253,13 @@ def test_existing_items_start_their_review_clock_at_the_upgrade_and_keep_a_fixed
     assert all(item["status"] == "current" and item["replaced_by"] is None for item in items.values())
     store.set_review_intervals({"policy": 30})  # a fixed date is not moved by a new interval
     assert store.get_content("policy")["review_due"] == "2027-03-01T00:00:00+00:00"
+
+
+def test_browsing_shows_what_is_in_service_unless_asked_for_the_rest(server):
+    with signed_in(server, "cy", csrf_header=False) as cy, as_user(server, "cy") as api:
+        shown = cy.get("/browse").text
+        assert 'href="/content/c-new' in shown and 'href="/content/c-old' not in shown and "c-arch" not in shown
+        everything = cy.get("/browse", params={"retired": "true"}).text
+        assert 'href="/content/c-old' in everything and ">Replaced<" in everything and ">Archived<" in everything
+        assert api.get("/api/content").json()["total"] == 3
+        assert [i["id"] for i in api.get("/api/content", params={"in_service": True}).json()["items"]] == ["c-new"]

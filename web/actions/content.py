@@ -48,8 +48,9 @@ def editable_item(services: Services, viewer: Viewer, content_id: str) -> dict:
 
 
 def list_items(services: Services, viewer: Viewer, limit: int, offset: int, tag: str | None = None,
-               kind: str | None = None, author: str | None = None, sort: str = "newest") -> tuple[list[dict], int]:
-    return services.store.list_content(limit, offset, tag, kind, author, sort, viewer.audience)
+               kind: str | None = None, author: str | None = None, sort: str = "newest",
+               in_service: bool = False) -> tuple[list[dict], int]:
+    return services.store.list_content(limit, offset, tag, kind, author, sort, viewer.audience, in_service)
 
 
 def create_item(services: Services, viewer: Viewer, draft: ContentIn) -> dict:

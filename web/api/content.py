@@ -33,8 +33,9 @@ def list_content(
     kind: str | None = None,
     author: str | None = None,
     sort: Annotated[str, Query(pattern="^(newest|updated|helpful|title|views)$")] = "newest",
+    in_service: Annotated[bool, Query(description="Leave out archived and replaced items.")] = False,
 ) -> ContentPage:
-    rows, total = actions.list_items(services, viewer, limit, offset, tag, kind, author, sort)
+    rows, total = actions.list_items(services, viewer, limit, offset, tag, kind, author, sort, in_service)
     return ContentPage(items=[public(r) for r in rows], total=total)
 
 

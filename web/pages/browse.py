@@ -23,13 +23,15 @@ SORTS = {"newest": "Newest", "updated": "Recently updated", "helpful": "Most hel
 @router.get("", response_class=HTMLResponse)
 def browse(request: Request, services: ServicesDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
            sort: Annotated[str, Query(pattern="^(newest|updated|helpful|views|title)$")] = "newest",
-           page: PageNumber = 1) -> HTMLResponse:
+           page: PageNumber = 1, retired: bool = False) -> HTMLResponse:
+    """What is in service, unless asked for archived and replaced items too (`retired`)."""
     store = services.store
     pager = Pager(page, PAGE_SIZE, 0)
     items, pager.total = list_items(services, viewer, PAGE_SIZE, pager.offset, tag or None, kind or None,
-                                    author or None, sort)
+                                    author or None, sort, in_service=not retired)
     writer = store.get_person(author) if author else None
     return render(request, "browse.html", section="browse", items=items, pager=pager, tag=tag, kind=kind, sort=sort,
+                  retired=retired,
                   author=author, writer=writer, sorts=SORTS, tags=store.tag_counts(viewer.audience)[:40],
                   names=author_names(store, (i["authors"] for i in items)),
                   ratings=store.rating_summary(i["id"] for i in items))
