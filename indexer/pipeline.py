@@ -18,7 +18,7 @@ from indexer.embedder import Embedder
 from models.index_set import TABLES, IndexSet
 from models.chunk_store import chunk_title
 from models.errors import InvalidInputError
-from models.records import Content, Person
+from models.records import Content, Person, utc_now
 from models.settings import Settings
 from models.store import Store
 from models.vector_index import VectorIndex
@@ -171,9 +171,11 @@ class Indexer:
         threading.Thread(target=self.resume, name="embed-long-item", daemon=True).start()
 
     def restore_version(self, content_id: str, version: int, edited_by: str | None = None) -> None:
-        """Bring back an earlier version (itself saved as a new version first, so nothing is lost)."""
+        """Bring back an earlier version (itself saved as a new version first, so nothing is lost). Whoever
+        restores it has looked at it: its review clock restarts, as on any save through the app."""
         record = self.store.version(content_id, version)["record"]
-        self.save_content(Content(**{**record, "updated": None}), edited_by)
+        confirmed = {"verified": utc_now(), "verified_by": edited_by} if edited_by else {"verified": None}
+        self.save_content(Content(**{**record, "updated": None, "review_due": None, **confirmed}), edited_by)
 
     def upsert_person(self, person: Person) -> None:
         self.apply(Changes.of(people=[person]))
