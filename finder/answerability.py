@@ -7,9 +7,9 @@ than the next ones by meaning (the dense margin) and by their words (the lexical
 is missing, the best of what remains is one of many similar near misses. Two details matter on the
 leave-out splits (`benchmarks.quality --only answerability`): a question often has several answering
 items, which share the lead, so the dense margin is that of the best group of up to three; and the
-lexical margin is the *first result's*, so a keyword match that the meaning ranks lower (an unrelated page
-that happens to repeat the question's words) does not count as evidence. The coefficients are fitted per
-model (`benchmarks.quality --only answerability --fit`).
+lexical margin is that of the item both sides agree on best, so a keyword match that the meaning ranks
+low (an unrelated page that happens to repeat the question's words) does not count as evidence. The
+coefficients are fitted per model (`benchmarks.quality --only answerability --fit`).
 """
 
 from __future__ import annotations
@@ -20,18 +20,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.feedback import WEIGHT as FEEDBACK_WEIGHT
-from finder.retrieval import Retrieval
+from finder.retrieval import ItemScore, Retrieval
 from models.model_profile import MINILM, AnswerModel, ModelProfile
 
 DEPTH = 60  # results the signals look at
 REST = 19  # results after the leaders that make their background
 LEADERS = 3  # the most results that may share the lead (a question with several answering items)
+# How the item both sides agree on is picked: its cosine and its BM25 over the best, blended as the default
+# fusion does. Fixed here, so the decision does not move with the fusion setting, feedback or lifecycle order.
+DENSE_SHARE = 0.7
 
 # Fitted on the signals as defined here for all-MiniLM-L6-v2 (7 leave-out splits, demo and Cranfield;
 # benchmarks/README.md, "The answered decision"). They belong in models/model_profile.py as
 # MINILM.answer_model, which still holds the coefficients of the signals before (issue 11); until then
 # they stand in for it.
-MINILM_ANSWER_MODEL = AnswerModel(intercept=-5.19, cosine=4.56, dense_margin=4.51, lexical_margin=4.58,
+MINILM_ANSWER_MODEL = AnswerModel(intercept=-5.15, cosine=4.57, dense_margin=4.6, lexical_margin=4.51,
                                   feedback=2.0)
 
 
@@ -48,8 +51,8 @@ class Signals:
     """How far the best results lead by cosine: the most, over the best 1 to LEADERS results, that their mean
     cosine exceeds the mean of the REST results after them (0 stands in for nothing else)."""
     lexical_margin: float
-    """The first result's BM25 minus the mean of the BM25s ranked 2nd to 20th, over the best BM25: at most 1,
-    lower (even negative) when the first result is not the lexical standout; 0 when no word matched."""
+    """The agreed item's BM25 (see `agreed`) minus the mean of the BM25s ranked 2nd to 20th, over the best
+    BM25: at most 1, lower (even negative) when that item is not the lexical standout; 0 when no word matched."""
     feedback: float
     """Votes on similar past questions for the first result, in [-1, 1] (feedback's share of its score)."""
 
@@ -66,14 +69,21 @@ def signals(retrieval: Retrieval, adjust: dict[str, float] | None = None) -> Sig
     dense = np.sort(np.array([item.dense for item in items]))[::-1]
     lexical = np.sort(np.array([item.lexical for item in items]))[::-1]
     top_lexical = float(lexical[0])
-    first = items[0]
-    feedback = (adjust or {}).get(first.content_id, 0.0) / FEEDBACK_WEIGHT
+    feedback = (adjust or {}).get(items[0].content_id, 0.0) / FEEDBACK_WEIGHT
+    lead = agreed(items, top_lexical).lexical - _background(lexical, 1)
     return Signals(
         cosine=float(dense[0]),
         dense_margin=leaders_margin(dense),
-        lexical_margin=float((first.lexical - _background(lexical, 1)) / top_lexical) if top_lexical > 0 else 0.0,
+        lexical_margin=float(lead / top_lexical) if top_lexical > 0 else 0.0,
         feedback=max(-1.0, min(1.0, feedback)),
     )
+
+
+def agreed(items: list[ItemScore], top_lexical: float) -> ItemScore:
+    """The item the dense and lexical sides agree on best. Its BM25 lead, not the lexical standout's, is the
+    evidence: a page that repeats the question's words but means something else ranks low here."""
+    scale = top_lexical or 1.0
+    return max(items, key=lambda item: DENSE_SHARE * item.dense + (1 - DENSE_SHARE) * item.lexical / scale)
 
 
 def leaders_margin(sorted_scores: np.ndarray) -> float:

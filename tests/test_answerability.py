@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from finder.answerability import (MINILM_ANSWER_MODEL, REST, Signals, answer_model, confidence, leaders_margin,
-                                  signals)
+from finder.answerability import (MINILM_ANSWER_MODEL, REST, Signals, agreed, answer_model, confidence,
+                                  leaders_margin, signals)
 from finder.retrieval import ItemScore, Retrieval
 from models.model_profile import MINILM, AnswerModel
 
@@ -39,14 +39,22 @@ def test_a_group_needs_a_full_background():
     assert leaders_margin(sorted_desc([0.7])) == pytest.approx(0.7)
 
 
-def test_the_lexical_margin_is_the_first_results():
+def test_the_lexical_margin_is_that_of_the_item_both_sides_agree_on():
     background = [(0.3, 1.0)] * REST
-    agreeing = signals(retrieval((0.6, 10.0), (0.4, 2.0), *background))
-    # The same scores, but the keyword standout is the second result: the first one's words barely match.
-    disagreeing = signals(retrieval((0.6, 2.0), (0.4, 10.0), *background))
+    agreeing = signals(retrieval((0.6, 10.0), (0.1, 2.0), *background))
+    # The same scores, but the keyword standout means something else (cosine 0.1): the best match by
+    # meaning barely shares a word with the question, and that is what counts.
+    disagreeing = signals(retrieval((0.6, 2.0), (0.1, 10.0), *background))
     assert agreeing.lexical_margin > 0.8
     assert disagreeing.lexical_margin < 0.1
     assert confidence(MINILM_ANSWER_MODEL, disagreeing) < confidence(MINILM_ANSWER_MODEL, agreeing)
+
+
+def test_the_agreed_item_weighs_meaning_over_words_as_fusion_does():
+    meaning, words = retrieval((0.6, 2.0), (0.1, 10.0)).items
+    assert agreed([meaning, words], 10.0) is meaning
+    meaning, words = retrieval((0.6, 2.0), (0.5, 10.0)).items  # close by meaning too: now the words count
+    assert agreed([meaning, words], 10.0) is words
 
 
 def test_no_word_matched_gives_no_lexical_margin_and_nothing_retrieved_no_signals():
