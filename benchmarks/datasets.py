@@ -123,9 +123,15 @@ def _without(name: str, files: list[Path], removed: set[str]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path in files:
-        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not (json.loads(line).get("type", "content") == "content"
-                                         and json.loads(line).get("id") in removed)]
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else None
+            if record is None or (record.get("type", "content") == "content" and record.get("id") in removed):
+                continue
+            if record.get("replaced_by") in removed:  # its replacement is left out: it is current again
+                del record["replaced_by"]
+                line = json.dumps(record, ensure_ascii=False)
+            kept.append(line)
         target = folder / path.name
         text = "\n".join(kept) + "\n"
         if not target.exists() or target.read_text(encoding="utf-8") != text:

@@ -15,15 +15,15 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from benchmarks.datasets import Dataset, Question, Split, all_datasets, answerability_splits, cranfield_splits, loaded
-from finder.answerability import Signals, confidence
+from finder.answerability import DEPTH, Signals, confidence
 from finder.experts import ExpertWeights
 from finder.metrics import mean, mrr_at, ndcg_at, precision_at_1
-from finder.retrieval import Retriever
+from finder.retrieval import Retrieval, Retriever
 from finder.search import Finder
 from models.model_profile import AnswerModel, ModelProfile
 from web.services import Services
@@ -112,9 +112,21 @@ def answered_accuracy(finder: Finder, dataset: Dataset) -> dict[str, float]:
 
 # --- The answered decision on leave-out splits (issue 11) --------------------------------------------------
 
-OLD_ANSWERED = 0.45  # the single cosine threshold the decision replaced
+OLD_ANSWERED = 0.45  # the single cosine threshold the calibrated decision replaced
+# The first calibrated decision (each margin over its own ranking's next 19), kept for the "before" figures.
+FIRST_MODEL = AnswerModel(intercept=-5.82, cosine=4.85, dense_margin=4.46, lexical_margin=5.23, feedback=2.0)
 FEATURES = ("cosine", "dense_margin", "lexical_margin")  # fitted; feedback's coefficient is set by hand
 PLACEHOLDERS = ("how do I connect to the VPN?", "how do I submit a PTO request")
+
+
+@dataclass
+class Judged:
+    """One labelled question of a split: the current signals, its label and the earlier rules' decisions."""
+    signals: Signals | None
+    label: bool
+    split: str
+    cosine_rule: bool
+    first_model: bool
 
 
 def balanced_accuracy(labels: list[bool], decisions: list[bool]) -> float:
@@ -124,23 +136,40 @@ def balanced_accuracy(labels: list[bool], decisions: list[bool]) -> float:
     return 0.5 * (mean([float(v) for v in yes]) + mean([float(v) for v in no]))
 
 
-def split_signals(split: Split, embedder) -> tuple[list[tuple[Signals | None, bool, bool]], Services]:
-    """(signals, label, the old cosine rule's decision) per labelled question of a split."""
+def first_signals(retrieval: Retrieval) -> Signals | None:
+    """The signals as the first calibrated decision read them: the best cosine's and the best BM25's lead
+    over the next 19 of their own rankings (so the lexical lead could belong to another item than the first)."""
+    items = retrieval.items[:DEPTH]
+    if not items:
+        return None
+    dense = np.sort([item.dense for item in items])[::-1]
+    lexical = np.sort([item.lexical for item in items])[::-1]
+    rest = lambda scores: float(scores[1:20].mean()) if len(scores) > 1 else 0.0  # noqa: E731
+    return Signals(float(dense[0]), float(dense[0] - rest(dense)),
+                   float((lexical[0] - rest(lexical)) / lexical[0]) if lexical[0] > 0 else 0.0, 0.0)
+
+
+def split_signals(split: Split, embedder) -> tuple[list[Judged], Services]:
+    """Each labelled question of a split asked through the finder's own retrieval and decision."""
     services = loaded(split.dataset, embedder)
+    finder = services.finder
     rows = []
     for question, label in split.labels:
-        answer = services.finder.ask(question.text, k=10, experts=0, log=False)
-        old = max((hit.dense for hit in answer.results), default=-1.0) >= OLD_ANSWERED
-        rows.append((answer.signals, label, old))
+        _, retrieval, adjust = finder._retrieve(question.text)
+        found = finder.is_answered(retrieval, adjust).signals
+        cosine_rule = found is not None and found.cosine >= OLD_ANSWERED
+        first = confidence(FIRST_MODEL, first_signals(retrieval)) >= 0.5
+        rows.append(Judged(found, label, split.name, cosine_rule, first))
     return rows, services
 
 
-def fit_answer_model(rows: list[tuple[Signals, bool, str]], l2: float = 1.0) -> AnswerModel:
+def fit_answer_model(rows: list[Judged], l2: float = 1.0) -> AnswerModel:
     """Logistic regression (Newton steps, a light L2 on the coefficients) with each class of each split
     weighted equally, so the balanced cut is 0.5 and no split or class dominates."""
-    x = np.array([[1.0] + [getattr(s, f) for f in FEATURES] for s, _, _ in rows])
-    y = np.array([float(label) for _, label, _ in rows])
-    groups = [(name, label) for _, label, name in rows]
+    rows = [row for row in rows if row.signals is not None]
+    x = np.array([[1.0] + [getattr(row.signals, f) for f in FEATURES] for row in rows])
+    y = np.array([float(row.label) for row in rows])
+    groups = [(row.split, row.label) for row in rows]
     size = {g: groups.count(g) for g in set(groups)}
     w = np.array([1.0 / size[g] for g in groups])
     w *= len(w) / w.sum()
@@ -155,44 +184,52 @@ def fit_answer_model(rows: list[tuple[Signals, bool, str]], l2: float = 1.0) -> 
     return AnswerModel(intercept=round(float(beta[0]), 2), feedback=2.0, **fitted)
 
 
+def held_out_accuracy(by_split: dict[str, list[Judged]], held: set[str]) -> list[str]:
+    """Balanced accuracy on the `held` splits of a model fitted on all the others."""
+    model = fit_answer_model([row for name, rows in by_split.items() if name not in held for row in rows])
+    return [f"{name} {decided_accuracy(by_split[name], model):.3f}" for name in by_split if name in held]
+
+
+def decided_accuracy(rows: list[Judged], model: AnswerModel, cut: float = 0.5) -> float:
+    return balanced_accuracy([row.label for row in rows], [confidence(model, row.signals) >= cut for row in rows])
+
+
 def answerability_report(fit: bool, embedder=None) -> None:
-    """Balanced accuracy of the old cosine rule and of the calibrated decision on every split."""
-    splits = answerability_splits() + (cranfield_splits() if fit else [])
-    collected: dict[str, list] = {}
-    profile = None
-    print("\n== answered decision: balanced accuracy per leave-out split (old: cosine >= "
-          f"{OLD_ANSWERED}; new: confidence >= cut)")
-    for split in splits:
+    """Balanced accuracy of the old cosine rule, the first calibrated decision and the current one on every
+    split; with `fit`, the coefficients refitted on all splits and checked on held-out ones."""
+    by_split: dict[str, list[Judged]] = {}
+    collection: dict[str, str] = {}
+    print("\n== answered decision: balanced accuracy per leave-out split (cosine rule: best cosine >= "
+          f"{OLD_ANSWERED}; first: the first calibrated decision; now: confidence >= the profile's cut)")
+    for split in answerability_splits() + cranfield_splits():
         rows, services = split_signals(split, embedder)
-        embedder, profile = services.embedder, services.profile
-        collected[split.name] = [(s, label, split.collection) for s, label, _ in rows]
-        labels = [label for _, label, _ in rows]
-        new = [confidence(profile.answer_model, s) >= profile.answered for s, _, _ in rows]
+        embedder, finder = services.embedder, services.finder
+        by_split[split.name], collection[split.name] = rows, split.collection
+        labels = [row.label for row in rows]
+        now = [confidence(finder.answer_model, row.signals) >= finder.answered_threshold for row in rows]
         yes, no = split.counts()
-        print(f"  {split.name:<24} {yes:>3} answerable {no:>3} not   BA old {balanced_accuracy(labels, [o for *_, o in rows]):.3f}"
-              f" -> new {balanced_accuracy(labels, new):.3f}   answerable answered {sum(n for n, lab in zip(new, labels) if lab)}/{yes}"
-              f", unanswerable unanswered {sum(not n for n, lab in zip(new, labels) if not lab)}/{no}")
+        print(f"  {split.name:<24} {yes:>3} answerable {no:>3} not   BA cosine rule "
+              f"{balanced_accuracy(labels, [row.cosine_rule for row in rows]):.3f}  first "
+              f"{balanced_accuracy(labels, [row.first_model for row in rows]):.3f}  now "
+              f"{balanced_accuracy(labels, now):.3f}   answerable answered "
+              f"{sum(n for n, lab in zip(now, labels) if lab)}/{yes}, unanswerable unanswered "
+              f"{sum(not n for n, lab in zip(now, labels) if not lab)}/{no}")
         if split.name == "demo":
             for text in PLACEHOLDERS:
-                answer = services.finder.ask(text, k=10, experts=0, log=False)
-                old = max((hit.dense for hit in answer.results), default=-1.0) >= OLD_ANSWERED
-                print(f"    {text!r}: answered {answer.answered} (confidence {answer.confidence:.3f}; old rule {old})")
+                answer = finder.ask(text, k=10, experts=0, log=False)
+                print(f"    {text!r}: answered {answer.answered} (confidence {answer.confidence:.3f}; "
+                      f"cosine {answer.top_similarity})")
     if not fit:
         return
-    named = [(s, label, name) for name, rows in collected.items() for s, label, _ in rows if s is not None]
-    model = fit_answer_model(named)
-    print(f" fitted on all {len(collected)} splits: {model}")
-    print(f" in force: {profile.answer_model}")
-    for held in sorted({c for rows in collected.values() for *_, c in rows}):
-        train = [(s, label, name) for name, rows in collected.items() for s, label, c in rows
-                 if c != held and s is not None]
-        model = fit_answer_model(train)
-        scores = []
-        for name, rows in collected.items():
-            if rows and rows[0][2] == held:
-                decisions = [confidence(model, s) >= 0.5 for s, _, _ in rows]
-                scores.append(f"{name} {balanced_accuracy([lab for _, lab, _ in rows], decisions):.3f}")
-        print(f"  fitted without {held}: {model}\n    on {held}: {', '.join(scores)}")
+    model = fit_answer_model([row for rows in by_split.values() for row in rows])
+    print(f" fitted on all {len(by_split)} splits: {model}")
+    print(f" in force: {finder.answer_model}")
+    print(" " + ", ".join(f"{name} {decided_accuracy(rows, model):.3f}" for name, rows in by_split.items()))
+    for held in sorted(set(collection.values())):
+        splits = {name for name, c in collection.items() if c == held}
+        print(f"  fitted without {held}: {', '.join(held_out_accuracy(by_split, splits))}")
+    print("  each split fitted without it: " + ", ".join(
+        score for name in by_split for score in held_out_accuracy(by_split, {name})))
 
 
 def variant(services: Services, method: str | None = None, alpha: float | None = None,
