@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from finder.snippets import highlight_spans
 from finder.terms import term_stems
 from models.records import KINDS
-from web.markdown import to_html
+from web.markdown import comment_to_html, to_html
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
@@ -135,7 +135,7 @@ templates.env.filters.update(
     highlight=highlight, ago=ago, day=day, initials=initials, hue=hue, markdown=to_html,
     kind_label=lambda kind: KIND_LABELS.get(kind, (kind or "").replace("_", " ").capitalize()),
     availability_label=lambda value: AVAILABILITY_LABELS.get(value or "available", value),
-    months_old=months_old, excerpt=excerpt,
+    months_old=months_old, excerpt=excerpt, comment_markdown=comment_to_html,
 )
 templates.env.globals.update(contact_url=contact_url, url_with=url_with, KINDS=KINDS, KIND_LABELS=KIND_LABELS,
                              REQUEST_KIND_LABELS=REQUEST_KIND_LABELS,

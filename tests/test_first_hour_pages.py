@@ -1,0 +1,103 @@
+"""What a new user trips over on the pages (issue 16): comments render their Markdown, safely; the header is
+one compact row on a phone with every link reachable by touch and keyboard; co-authors are typed by name
+with suggestions instead of Ctrl/Cmd-clicking a multi-select. Real server on a demo copy, real Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import LiveServer
+from tests.test_pages import USERS, Tabs, browser, demo_site, signed_in_http  # noqa: F401 (the browser fixture)
+from web.markdown import comment_to_html
+
+PHONE = {"width": 375, "height": 800}
+SECONDARY = ["Questions", "People", "Find a mentor", "Contribute", "L&D"]
+NEW_ITEM = {"title": "Zanzibar falafel night for the Lisbon office", "kind": "howto", "tags": "food",
+            "body": "Book the zanzibar falafel van two weeks ahead and tell facilities.", "publish_anyway": "1"}
+
+
+@pytest.fixture(scope="module")
+def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo organisation with the pages' accounts (ana, priya and jonas; elena is L&D), copied for these tests."""
+    services = demo_site(demo_services, embedder, tmp_path_factory.mktemp("first-hour"), USERS)
+    with LiveServer(services) as server:
+        yield server
+    services.close()
+
+
+@pytest.fixture
+def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
+    tabs = Tabs(browser, site)
+    yield tabs
+    tabs.close()
+
+
+@pytest.fixture
+def http(site) -> Iterator[httpx.Client]:
+    """Ana, a contributor, over plain HTTP: what a page without JavaScript posts."""
+    client = signed_in_http(site, "ana")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def lnd_http(site) -> Iterator[httpx.Client]:
+    client = signed_in_http(site, "elena")
+    yield client
+    client.close()
+
+
+def _comment_bodies(page: str) -> list[str]:
+    return re.findall(r'<div class="comment-body prose">(.*?)</div>', page, flags=re.S)
+
+
+def _coauthor_values(page: str) -> list[str]:
+    return re.findall(r'<input id="coauthors[^"]*" name="coauthors" type="text" value="([^"]*)"', page)
+
+
+# -- comments --
+
+def test_comment_markdown_keeps_text_sized_and_images_as_links():
+    assert str(comment_to_html("# Big news\n\nSee ![the chart](https://img.example/c.png)")) == (
+        '<p><strong>Big news</strong></p>\n<p>See <a href="https://img.example/c.png" '
+        'rel="noopener noreferrer nofollow">the chart</a></p>\n')
+    assert str(comment_to_html("Setext heading\n===\nline one\nline two")) == (
+        "<p><strong>Setext heading</strong></p>\n<p>line one<br>\nline two</p>\n")
+    assert str(comment_to_html("![x](javascript:alert(1)) <script>alert(1)</script>")) == (
+        "<p>![x](javascript:alert(1)) &lt;script&gt;alert(1)&lt;/script&gt;</p>\n")
+
+
+def test_comments_render_their_markdown_sanitised(site, http):
+    body = ("## Steps\n1. Open **Okta**\n2. Reset it\n\nthen sign in\nagain\n\n"
+            "![screenshot](https://img.example/s.png) [docs](https://docs.example/okta)\n\n"
+            "<img src=x onerror=alert(1)> [x](javascript:alert(1))")
+    posted = http.post("/content/c018/comments", data={"body": body})
+    assert (posted.status_code, posted.headers["location"]) == (303, "/content/c018#comments")
+    assert _comment_bodies(http.get("/content/c018").text)[-1] == (
+        '<p><strong>Steps</strong></p>\n<ol>\n<li>Open <strong>Okta</strong></li>\n<li>Reset it</li>\n</ol>\n'
+        '<p>then sign in<br>\nagain</p>\n'
+        '<p><a href="https://img.example/s.png" rel="noopener noreferrer nofollow">screenshot</a> '
+        '<a href="https://docs.example/okta" rel="noopener noreferrer nofollow">docs</a></p>\n'
+        "<p>&lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))</p>\n")
+
+
+def test_comment_markdown_in_the_browser_is_inert(tab_as):
+    tab = tab_as("priya")
+    page = tab.go("/content/c021")
+    page.get_by_label("Add a comment").fill(
+        '# Shouting\n\n<img src=x onerror="window.__xss=1;alert(1)"> **bold** and [a link](https://example.com/a)\n\n'
+        "![pic](https://example.com/p.png) [js](javascript:alert(1))")
+    page.get_by_role("button", name="Post comment").click()
+    comment = page.locator(".comment-body").last
+    expect(comment.locator("strong").first).to_have_text("Shouting")
+    assert comment.locator("h1, h2, h3, h4, h5, h6, img").count() == 0
+    assert [link.get_attribute("href") for link in comment.locator("a").all()] == [
+        "https://example.com/a", "https://example.com/p.png"]
+    for link in comment.locator("a").all():
+        assert {"nofollow", "noopener"} <= set(link.get_attribute("rel").split())
+    tab.assert_inert()
