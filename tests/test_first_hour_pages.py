@@ -101,3 +101,82 @@ def test_comment_markdown_in_the_browser_is_inert(tab_as):
     for link in comment.locator("a").all():
         assert {"nofollow", "noopener"} <= set(link.get_attribute("rel").split())
     tab.assert_inert()
+
+
+# -- the header --
+
+def _header_height(page) -> float:
+    return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+
+def _inside_the_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_phone_header_is_one_row_with_every_link_a_tap_away(tab_as, site):
+    ana = signed_in_http(site, "ana")  # a comment on Priya's item: she has something unread
+    assert ana.post("/content/c019/comments", data={"body": "Thanks, ran it with my team."}).status_code == 303
+    ana.close()
+    tab = tab_as("priya")
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.go("/people")
+    assert _header_height(page) <= 70
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    header = page.locator(".site-header")
+    for label in ("Ask", "Browse"):
+        assert header.get_by_role("link", name=label, exact=True).is_visible()
+    assert not header.get_by_role("link", name="Questions").is_visible()
+    more, account = header.locator("summary", has_text="More"), header.locator("summary", has_text="Account")
+    assert more.get_attribute("class") == "current"  # People is in this menu
+    unread = account.locator(".badge.unread")
+    assert re.fullmatch(r"[1-9]\d*", unread.text_content().removesuffix(" unread"))
+
+    more.click()
+    for label in SECONDARY[:-1]:  # Priya is a contributor: no L&D link
+        assert _inside_the_screen(header.get_by_role("link", name=label, exact=True))
+    assert header.get_by_role("link", name="L&D").count() == 0
+    account.click()  # one menu at a time (<details name>): More closes
+    assert not header.get_by_role("link", name="Questions").is_visible()
+    for link in ("Signed in as Priya Raman", "Requests", "Inbox"):
+        assert _inside_the_screen(header.get_by_role("link", name=re.compile("^" + link)))
+    assert _inside_the_screen(header.get_by_role("button", name="Sign out"))
+    more.click()
+    header.get_by_role("link", name="Find a mentor").click()
+    page.wait_for_url(re.compile(r"/mentors$"))
+
+
+def test_phone_header_works_from_the_keyboard_with_focus_visible(tab_as):
+    tab = tab_as("elena")  # L&D: the longest menu
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.go("/browse")
+    assert _header_height(page) <= 70
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    reached = []
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+            return {tag: e.tagName, text: e.innerText.trim().replace(/\\s+/g, " "), outline: s.outlineStyle,
+                    inHeader: !!e.closest('.site-header')}; }""")
+        if not focused["inHeader"]:
+            break
+        assert focused["outline"] != "none", focused
+        reached.append(re.sub(r" \d+ unread$", "", focused["text"]))  # the Account menu's badge
+        if focused["tag"] == "SUMMARY":
+            page.keyboard.press("Enter")  # opens the menu; the next Tab goes into it
+    assert reached[0] == "k Knowhow" and reached[4:] == [*SECONDARY, "Account", "Signed in as Elena Petrova",
+                                                         "Requests", "Inbox", "Sign out"], reached
+    assert reached[1:4] == ["Ask", "Browse", "More pages"]
+
+
+def test_wide_header_shows_every_link_inline(tab_as):
+    page = tab_as("elena").go("/content/c010")
+    header = page.locator(".site-header")
+    assert _header_height(page) <= 70
+    for label in ["Ask", "Browse", *SECONDARY, "Requests", "Inbox"]:
+        assert header.get_by_role("link", name=label, exact=True).is_visible(), label
+    assert header.locator("summary").evaluate_all("summaries => summaries.map(s => s.offsetParent)") == [None, None]
+    assert header.locator("[aria-current]").count() == 0  # an item's page is no section of the menu
