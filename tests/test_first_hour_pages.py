@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from models.records import Person
 from tests.conftest import LiveServer
 from tests.test_pages import USERS, Tabs, browser, demo_site, signed_in_http  # noqa: F401 (the browser fixture)
 from web.markdown import comment_to_html
@@ -180,3 +181,70 @@ def test_wide_header_shows_every_link_inline(tab_as):
         assert header.get_by_role("link", name=label, exact=True).is_visible(), label
     assert header.locator("summary").evaluate_all("summaries => summaries.map(s => s.offsetParent)") == [None, None]
     assert header.locator("[aria-current]").count() == 0  # an item's page is no section of the menu
+
+
+# -- co-authors --
+
+def test_coauthors_are_typed_by_name_with_suggestions(site, http):
+    form = http.get("/contribute").text
+    assert "multiple" not in form and '<option value="Priya Raman (p05)">' in form
+    assert _coauthor_values(form) == ["", ""]
+    saved = http.post("/contribute", data={**NEW_ITEM, "coauthors": ["Priya Raman (p05)", "lukas  BRANDT, p02"]})
+    assert saved.status_code == 303, saved.text
+    item_id = saved.headers["location"].split("/content/")[1].split("?")[0]
+    assert site.services.store.get_content(item_id)["authors"] == ["p03", "p05", "p06", "p02"]
+    edit = http.get(f"/content/{item_id}/edit").text
+    assert _coauthor_values(edit) == ["Priya Raman (p05)", "Lukas Brandt (p06)", "Jonas Weber (p02)", ""]
+
+
+def test_a_name_matching_nobody_or_several_people_is_explained(site, http):
+    store = site.services.store
+    for pid in ("p-sam1", "p-sam2"):
+        site.services.indexer.upsert_person(Person(id=pid, name="Sam Lee"))
+    before = store.stats()
+    page = http.post("/contribute", data={**NEW_ITEM, "coauthors": ["Priya Ramen", "sam lee", "Lukas Brandt"]})
+    assert page.status_code == 422
+    assert ('<p class="field-error" id="coauthors-error">Nobody here is called “Priya Ramen”. Did you mean '
+            "“Priya Raman (p05)”? Several people are called “sam lee”: write “Sam Lee (p-sam1)” or "
+            "“Sam Lee (p-sam2)”.</p>") in page.text
+    assert _coauthor_values(page.text) == ["Priya Ramen", "sam lee", "Lukas Brandt (p06)", ""]  # as typed
+    assert store.stats() == before
+    fixed = http.post("/contribute", data={**NEW_ITEM, "coauthors": ["Priya Raman", "Sam Lee (p-sam2)"]})
+    assert fixed.status_code == 303
+    item_id = fixed.headers["location"].split("/content/")[1].split("?")[0]
+    assert store.get_content(item_id)["authors"] == ["p03", "p05", "p-sam2"]
+
+
+def test_add_another_coauthor_box_without_javascript(site, http):
+    before = site.services.store.stats()
+    page = http.post("/contribute", data={**NEW_ITEM, "coauthors": ["priya raman", ""], "more_coauthors": "2"})
+    assert page.status_code == 200 and site.services.store.stats() == before
+    assert _coauthor_values(page.text) == ["Priya Raman (p05)", "", ""]
+    assert re.search(r'id="coauthors-3"[^>]*autofocus', page.text)
+    assert f'value="{NEW_ITEM["title"]}"' in page.text and NEW_ITEM["body"] + "</textarea>" in page.text
+    assert http.post("/contribute", data={**NEW_ITEM, "more_coauthors": "many"}).status_code == 422
+
+
+def test_lnd_writes_for_a_colleague_with_coauthors(site, lnd_http):
+    saved = lnd_http.post("/contribute", data={**NEW_ITEM, "author": "p05", "coauthors": ["Ana Ruiz"]})
+    assert saved.status_code == 303, saved.text
+    item_id = saved.headers["location"].split("/content/")[1].split("?")[0]
+    assert site.services.store.get_content(item_id)["authors"] == ["p05", "p03"]
+
+
+def test_coauthors_in_a_phone_browser(tab_as, site):
+    tab = tab_as("ana")
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.go("/contribute")
+    page.get_by_label("Title").fill("Zanzibar falafel van: the phone checklist")
+    page.get_by_label("Body").fill("Zanzibar falafel van checklist: gas, permits, napkins.")
+    page.get_by_label("Co-author 1").fill("Priya Raman (p05)")
+    page.get_by_role("button", name="Add another co-author").click()
+    expect(page.get_by_label("Co-author 3")).to_be_focused()
+    page.keyboard.type("Jonas Weber")
+    page.keyboard.press("Enter")  # publishes: "Add another co-author" is not the form's default button
+    page.wait_for_url(re.compile(r"/content/c-"))
+    item_id = page.url.split("/content/")[1].split("?")[0]
+    assert site.services.store.get_content(item_id)["authors"] == ["p03", "p05", "p02"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

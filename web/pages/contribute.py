@@ -18,7 +18,7 @@ from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
 from web.deps import ServicesDep
 from web.markdown import to_html
-from web.pages.forms import ContentForm, content_id_of, split_list
+from web.pages.forms import ContentForm, content_id_of, person_label, resolve_people, split_list
 from web.pages.common import as_sentence
 from web.pages.render import render
 from web.params import ContentId
@@ -39,6 +39,9 @@ def _form(title: Annotated[str, Form()] = "", body: Annotated[str, Form()] = "",
 
 
 FormDep = Annotated[ContentForm, Depends(_form)]
+MAX_COAUTHOR_BOXES = 50  # an item has at most 50 authors
+# "Add another co-author" posts how many boxes the form had.
+MoreBoxes = Annotated[int, Form(ge=0, le=MAX_COAUTHOR_BOXES)]
 # Where a rule's complaint shows on the form, by the field it names.
 FIELDS = {"title": "title", "body": "body", "kind": "kind", "tags": "tags", "authors": "coauthors",
           "visible_teams": "visible_teams", "replaced_by": "replaced_by", "owner": "owner"}
@@ -54,13 +57,23 @@ def _hidden_fields(viewer: Viewer, form: ContentForm, item: dict | None) -> Cont
     return form
 
 
+def _coauthor_boxes(form: ContentForm, people: list[tuple[str, str]], boxes: int = 0) -> list[str]:
+    """One text box per co-author, shown as 'Name (id)' (what was typed where it named nobody), and at least
+    one empty box to add one: `boxes` more when "Add another co-author" asked for them."""
+    names = dict(people)
+    shown = [person_label(entry, names[entry]) if entry in names else entry for entry in form.coauthors]
+    return shown + [""] * max(2 - len(shown), 1, min(boxes, MAX_COAUTHOR_BOXES) - len(shown))
+
+
 def _page(request: Request, services: Services, viewer: Viewer, form: ContentForm, errors: dict,
-          item: dict | None = None, similar: list[dict] = ()):
+          item: dict | None = None, similar: list[dict] = (), coauthor_boxes: int = 0):
     store = services.store
+    people = store.person_names()
     return render(
         request, "contribute.html", status_code=422 if errors else 200, section="contribute", form=form,
-        similar=similar, confirm=bool(similar),
-        errors=errors, item=item, people=store.person_names(), tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
+        similar=similar, confirm=bool(similar), people_labels=[person_label(pid, name) for pid, name in people],
+        coauthor_boxes=_coauthor_boxes(form, people, coauthor_boxes), add_coauthor=coauthor_boxes > 0,
+        errors=errors, item=item, people=people, tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
         preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=publishes_for_others(viewer),
         author_name=(store.get_person(form.author) or {}).get("name", form.author) if form.author else "",
     )
@@ -70,6 +83,9 @@ def _save(request: Request, services: Services, viewer: Viewer, form: ContentFor
           publish_anyway: bool = False):
     form = _hidden_fields(viewer, form, item)
     errors = form.check(choose_author=publishes_for_others(viewer))
+    form.coauthors, unknown = resolve_people(form.coauthors, services.store.person_names())
+    if unknown:
+        errors["coauthors"] = " ".join(unknown[:3]) + (f" ({len(unknown) - 3} more.)" if len(unknown) > 3 else "")
     problems = actions.draft_problems(services, viewer, form.authors, form.teams, form.official, item)
     problems += actions.lifecycle_problems(services, viewer, item and item["id"], content_id_of(form.replaced_by),
                                            form.owner or None)
@@ -102,9 +118,11 @@ def new(request: Request, services: ServicesDep, viewer: Employee, author: str =
 
 @router.post("/contribute", response_class=HTMLResponse)
 def create(request: Request, services: ServicesDep, viewer: Contributor, form: FormDep,
-           publish_anyway: Annotated[str, Form()] = ""):
+           publish_anyway: Annotated[str, Form()] = "", more_coauthors: MoreBoxes = 0):
     """Publish a new item; one that nearly duplicates an item the writer can see is first shown again with
     "This looks like ..." until they choose "Publish anyway"."""
+    if more_coauthors:
+        return _with_another_box(request, services, viewer, form, None, more_coauthors)
     return _save(request, services, viewer, form, None, publish_anyway=bool(publish_anyway))
 
 
@@ -126,5 +144,18 @@ def edit(request: Request, services: ServicesDep, viewer: Contributor, content_i
 
 
 @router.post("/content/{content_id}/edit", response_class=HTMLResponse)
-def update(request: Request, services: ServicesDep, viewer: Contributor, content_id: ContentId, form: FormDep):
-    return _save(request, services, viewer, form, actions.editable_item(services, viewer, content_id))
+def update(request: Request, services: ServicesDep, viewer: Contributor, content_id: ContentId, form: FormDep,
+           more_coauthors: MoreBoxes = 0):
+    item = actions.editable_item(services, viewer, content_id)
+    if more_coauthors:
+        return _with_another_box(request, services, viewer, form, item, more_coauthors)
+    return _save(request, services, viewer, form, item)
+
+
+def _with_another_box(request: Request, services: Services, viewer: Viewer, form: ContentForm, item: dict | None,
+                      boxes: int):
+    """The "Add another co-author" button, which works without JavaScript: the same form as typed, with one
+    more empty box; nothing is saved. Names that match one person show as 'Name (id)'."""
+    form = _hidden_fields(viewer, form, item)
+    form.coauthors, _ = resolve_people(form.coauthors, services.store.person_names())
+    return _page(request, services, viewer, form, {}, item, coauthor_boxes=boxes + 1)

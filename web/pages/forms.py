@@ -6,6 +6,8 @@ kept; the domain models still validate everything again when the record is built
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -17,6 +19,7 @@ from web.schemas import ContentIn
 MAX_TAGS = 20
 MAX_TAG_CHARS = 50
 MAX_SKILLS = 40
+MAX_NAME_PIECES = 3  # the most comma-separated pieces one person's name is looked up across ("Smith, Jo")
 
 
 def split_list(text: str) -> list[str]:
@@ -31,6 +34,69 @@ def content_id_of(text: str) -> str | None:
         for end in "?#/":
             text = text.split(end, 1)[0]
     return text or None
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _people_named(text: str, by_id: dict[str, str], by_name: dict[str, list[str]]) -> list[str]:
+    """The ids `text` may mean: 'Name (id)' as the suggestions offer it, an id, or a name (any case)."""
+    labelled = re.fullmatch(r"(.*?)\s*\(([^()]+)\)", text)
+    if labelled and labelled.group(2).strip() in by_id:
+        return [labelled.group(2).strip()]
+    if text in by_id:
+        return [text]
+    return by_name.get(_folded(text), [])
+
+
+def person_label(pid: str, name: str) -> str:
+    """How a person is offered and shown in a co-author box: the name people type, the id that is unique."""
+    return f"{name} ({pid})"
+
+
+def resolve_people(entries: list[str], people: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Person ids for what was typed in the co-author boxes ('Name (id)', a name or an id; several in a box
+    separated by commas), each entry that names nobody or several people kept as typed; and a sentence for
+    each of those. A name may hold a comma ('Smith, Jo'), so the longest run of pieces naming one person wins."""
+    by_id = dict(people)
+    by_name: dict[str, list[str]] = {}
+    for pid, name in people:
+        by_name.setdefault(_folded(name), []).append(pid)
+    resolved: list[str] = []
+    problems: list[str] = []
+    for entry in entries:
+        pieces = [piece.strip() for piece in entry.split(",")]
+        start = 0
+        while start < len(pieces):
+            for end in range(min(len(pieces), start + MAX_NAME_PIECES), start, -1):
+                found = _people_named(", ".join(pieces[start:end]), by_id, by_name)
+                if len(found) == 1:
+                    resolved.append(found[0])
+                    start = end
+                    break
+            else:
+                piece = pieces[start]
+                if piece:
+                    resolved.append(piece)
+                    problems.append(_nobody_or_several(piece, by_id, by_name))
+                start += 1
+    return list(dict.fromkeys(resolved)), problems
+
+
+def _nobody_or_several(text: str, by_id: dict[str, str], by_name: dict[str, list[str]]) -> str:
+    several = _people_named(text, by_id, by_name)
+    if several:
+        choices = " or ".join(f"“{person_label(pid, by_id[pid])}”" for pid in several)
+        return f"Several people are called “{text}”: write {choices}."
+    close = difflib.get_close_matches(text.casefold(), [name.casefold() for name in by_id.values()], n=1, cutoff=0.7)
+    hint = ""
+    if close:
+        pid = next(pid for pid, name in by_id.items() if name.casefold() == close[0])
+        hint = f" Did you mean “{person_label(pid, by_id[pid])}”?"
+    elif by_id:
+        hint = " Type part of a name and pick from the suggestions."
+    return f"Nobody here is called “{text}”.{hint}"
 
 
 def _field_errors(exc: ValidationError, known: set[str], fallback: str) -> dict[str, str]:
