@@ -293,7 +293,9 @@ def test_open_an_item_from_the_results(tab_as, site):
 
 def test_browse_by_tag_kind_and_pages(http):
     page = http.get("/browse", params={"tag": "vpn", "sort": "views"})
-    assert page.status_code == 200 and "Setting up Cisco AnyConnect on your laptop" in page.text
+    assert page.status_code == 200 and "Moving to Tailscale" in page.text
+    assert "Setting up Cisco AnyConnect" not in page.text  # replaced by the Tailscale how-to: out of service
+    assert "Setting up Cisco AnyConnect" in http.get("/browse", params={"tag": "vpn", "retired": "true"}).text
     policies = http.get("/browse", params={"kind": "policy"}).text
     assert policies.count('class="card"') > 0 and policies.count("<span class=\"kind kind-policy\">") == policies.count('class="card"')
     second = http.get("/browse", params={"page": 2}).text
