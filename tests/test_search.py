@@ -15,18 +15,24 @@ def _results(finder):
     return [[(h.id, round(h.score, 3)) for h in finder.ask(q, k=5, log=False).results] for q in QUESTIONS]
 
 
+# Gates: the figures benchmarks/README.md records for the demo (`python -m benchmarks.quality`), less about
+# 0.03. Measured: dense nDCG@10 0.836, lexical 0.761, fused 0.869 (MRR@10 0.960); experts P@1 0.897
+# (35 of 39 questions; 34 of 39 still passes), nDCG@10 0.851.
+SEARCH_GATES = {"dense": 0.80, "lexical": 0.73, "hybrid": 0.84}
+
+
 def test_hybrid_beats_dense_and_lexical_alone_on_the_demo_questions(demo_services):
     dataset = demo_dataset()
-    dense = search_scores(demo_services.finder, dataset, "dense")["nDCG@10"]
-    lexical = search_scores(demo_services.finder, dataset, "lexical")["nDCG@10"]
-    hybrid = search_scores(demo_services.finder, dataset, "hybrid")["nDCG@10"]
-    assert hybrid > dense and hybrid > lexical, (dense, lexical, hybrid)
-    assert hybrid > 0.6
+    scores = {method: search_scores(demo_services.finder, dataset, method) for method in SEARCH_GATES}
+    ndcg = {method: round(found["nDCG@10"], 3) for method, found in scores.items()}
+    assert ndcg["hybrid"] > ndcg["dense"] and ndcg["hybrid"] > ndcg["lexical"], ndcg
+    assert all(ndcg[method] > gate for method, gate in SEARCH_GATES.items()), ndcg
+    assert scores["hybrid"]["MRR@10"] > 0.93, scores["hybrid"]
 
 
 def test_expert_ranking_finds_the_labelled_experts(demo_services):
     scores = expert_scores(demo_services.finder, demo_dataset())
-    assert scores["P@1"] > 0.5, scores
+    assert scores["P@1"] > 0.86 and scores["nDCG@10"] > 0.82, scores
 
 
 def test_answered_decision_on_the_demo_questions(demo_services):
