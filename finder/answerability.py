@@ -21,7 +21,7 @@ import numpy as np
 
 from finder.feedback import WEIGHT as FEEDBACK_WEIGHT
 from finder.retrieval import ItemScore, Retrieval
-from models.model_profile import MINILM, AnswerModel, ModelProfile
+from models.model_profile import AnswerModel
 
 DEPTH = 60  # results the signals look at
 REST = 19  # results after the leaders that make their background
@@ -29,18 +29,6 @@ LEADERS = 3  # the most results that may share the lead (a question with several
 # How the item both sides agree on is picked: its cosine and its BM25 over the best, blended as the default
 # fusion does. Fixed here, so the decision does not move with the fusion setting, feedback or lifecycle order.
 DENSE_SHARE = 0.7
-
-# Fitted on the signals as defined here for all-MiniLM-L6-v2 (7 leave-out splits, demo and Cranfield;
-# benchmarks/README.md, "The answered decision"). They belong in models/model_profile.py as
-# MINILM.answer_model, which still holds the coefficients of the signals before (issue 11); until then
-# they stand in for it.
-MINILM_ANSWER_MODEL = AnswerModel(intercept=-5.15, cosine=4.57, dense_margin=4.6, lexical_margin=4.51,
-                                  feedback=2.0)
-
-
-def answer_model(profile: ModelProfile) -> AnswerModel:
-    """The coefficients for a profile's model: those fitted on the current signals where they exist."""
-    return MINILM_ANSWER_MODEL if profile.model == MINILM.model else profile.answer_model
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from finder.answerability import Signals, answer_model, confidence, signals
+from finder.answerability import Signals, confidence, signals
 from finder.experts import Expert, ExpertRanker, ExpertWeights
 from finder.feedback import FeedbackModel
 from finder.lifecycle import Standing
@@ -94,7 +94,7 @@ class Finder:
         """`profile`: the encoder's calibrated thresholds, with the settings' overrides applied."""
         self.store, self.indexes, self.encoder, self.settings = store, indexes, encoder, settings
         self.answered_threshold = profile.answered
-        self.answer_model = answer_model(profile)
+        self.answer_model = profile.answer_model
         self.retriever = Retriever(store, indexes, settings.fusion, settings.fusion_alpha, settings.candidates)
         self.ranker = ExpertRanker(store, indexes, profile, expert_weights)
         self.feedback = FeedbackModel(store, profile.feedback)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from finder.answerability import (MINILM_ANSWER_MODEL, REST, Signals, agreed, answer_model, confidence,
-                                  leaders_margin, signals)
+from finder.answerability import REST, Signals, agreed, confidence, leaders_margin, signals
 from finder.retrieval import ItemScore, Retrieval
-from models.model_profile import MINILM, AnswerModel
+from models.model_profile import MINILM
 
 
 def retrieval(*scores: tuple[float, float]) -> Retrieval:
@@ -47,7 +45,7 @@ def test_the_lexical_margin_is_that_of_the_item_both_sides_agree_on():
     disagreeing = signals(retrieval((0.6, 2.0), (0.1, 10.0), *background))
     assert agreeing.lexical_margin > 0.8
     assert disagreeing.lexical_margin < 0.1
-    assert confidence(MINILM_ANSWER_MODEL, disagreeing) < confidence(MINILM_ANSWER_MODEL, agreeing)
+    assert confidence(MINILM.answer_model, disagreeing) < confidence(MINILM.answer_model, agreeing)
 
 
 def test_the_agreed_item_weighs_meaning_over_words_as_fusion_does():
@@ -60,18 +58,13 @@ def test_the_agreed_item_weighs_meaning_over_words_as_fusion_does():
 def test_no_word_matched_gives_no_lexical_margin_and_nothing_retrieved_no_signals():
     assert signals(retrieval((0.5, 0.0), (0.2, 0.0))).lexical_margin == 0.0
     assert signals(retrieval()) is None
-    assert confidence(MINILM_ANSWER_MODEL, None) == 0.0
+    assert confidence(MINILM.answer_model, None) == 0.0
 
 
 def test_feedback_on_the_first_result_is_its_share_of_the_score():
     found = signals(retrieval((0.5, 1.0), (0.2, 0.5)), adjust={"c0": 10.0, "c1": -10.0})
     assert found.feedback == 1.0
 
-
-def test_the_coefficients_fitted_on_these_signals_are_used_for_minilm_only():
-    assert answer_model(MINILM) == MINILM_ANSWER_MODEL
-    other = replace(MINILM, model="someone/else", answer_model=AnswerModel(-1.0, 1.0, 1.0, 1.0, 1.0))
-    assert answer_model(other) == other.answer_model
 
 
 def sorted_desc(scores: list[float]) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finder.answerability import Signals, answer_model, confidence
+from finder.answerability import Signals, confidence
 from indexer.importer import import_files
 from models.model_profile import MINILM
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
@@ -58,7 +58,7 @@ def test_a_question_is_answered_with_its_answer_present_and_not_once_it_is_gone(
 
 
 def test_confidence_is_a_probability_that_rises_with_each_signal():
-    model = answer_model(MINILM)
+    model = MINILM.answer_model
     base = Signals(cosine=0.4, dense_margin=0.1, lexical_margin=0.3, feedback=0.0)
     low = confidence(model, base)
     assert 0.0 < low < 1.0
