@@ -1,4 +1,9 @@
-"""Real parts for every test: the packaged model (loaded once), SQLite files in tmp folders, a live server."""
+"""Real parts for every test: the packaged model (loaded once), SQLite files in tmp folders, a live server.
+
+Heavy imports (the model, FAISS, scikit-learn, the app) happen inside the fixtures that need them, so the
+unit tests of pure modules start in a second. The model's vectors are kept between runs in
+.pytest_cache (tests/vector_cache.py): the first run computes every one, later runs only new texts, and
+`pytest --cache-clear` starts over."""
 
 from __future__ import annotations
 
@@ -9,26 +14,35 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from indexer.embedder import Embedder  # noqa: E402
-from indexer.importer import import_files  # noqa: E402
-from models.settings import Settings  # noqa: E402
-from web.cli import demo_files  # noqa: E402
-from web.services import Services  # noqa: E402
+if TYPE_CHECKING:
+    from indexer.embedder import Embedder
+    from web.services import Services
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder(request, tmp_path_factory) -> Embedder:
+    """The packaged model, its vectors cached across runs (a private cache with `-p no:cacheprovider`)."""
+    from tests.vector_cache import CachedEmbedder
+
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("knowhow-vectors") if cache is not None else tmp_path_factory.mktemp("vectors")
+    cached = CachedEmbedder(Path(folder))
+    yield cached
+    cached.close()
 
 
 @pytest.fixture
 def make_services(tmp_path: Path, embedder: Embedder):
     """Services on a fresh data folder; call again with the same folder to 'restart' the service."""
+    from models.settings import Settings
+    from web.services import Services
+
     made: list[Services] = []
 
     def make(data: Path | None = None, **overrides) -> Services:
@@ -49,6 +63,11 @@ def services(make_services) -> Services:
 @pytest.fixture(scope="session")
 def demo_services(tmp_path_factory, embedder) -> Services:
     """The demo organisation, imported once per test session (read-only for tests)."""
+    from indexer.importer import import_files
+    from models.settings import Settings
+    from web.cli import demo_files
+    from web.services import Services
+
     services = Services(Settings(data=tmp_path_factory.mktemp("demo")), embedder)
     report = import_files(services.indexer, demo_files())
     assert report.errors == []
