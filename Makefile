@@ -24,7 +24,7 @@ $(BIN)/knowhow: pyproject.toml
 	touch $@
 
 $(VENV)/.test-tools: $(BIN)/knowhow
-	@echo "== make: installing the test tools (pytest, Playwright, schemathesis, hypothesis, httpx, aiosmtpd)"
+	@echo "== make: installing the test tools (pytest, pytest-xdist, Playwright, schemathesis, hypothesis, httpx, aiosmtpd)"
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
@@ -48,8 +48,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "== make: installing Chromium for the browser tests"; \
 		apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
+# Two test processes, each file on one of them (a file's fixtures are built once); vectors computed once
+# are kept in .pytest_cache for the next run.
 test: install-test browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 benchmarks: install
 	$(BIN)/python -m benchmarks.quality

@@ -7,6 +7,7 @@ unit tests of pure modules start in a second. The model's vectors are kept betwe
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -69,9 +70,21 @@ def demo_services(tmp_path_factory, embedder) -> Services:
     from web.services import Services
 
     services = Services(Settings(data=tmp_path_factory.mktemp("demo")), embedder)
-    report = import_files(services.indexer, demo_files())
+    with _one_process_at_a_time(embedder.file.with_suffix(".demo.lock")):
+        # Two test processes (pytest -n 2) would both encode the demo on a cold cache; the second waits and
+        # then finds every vector cached.
+        report = import_files(services.indexer, demo_files())
     assert report.errors == []
     return services
+
+
+@contextmanager
+def _one_process_at_a_time(lock_file: Path) -> Iterator[None]:
+    import fcntl
+
+    with open(lock_file, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture
@@ -132,13 +145,21 @@ def demo_live(demo_services) -> Iterator[LiveServer]:
         yield server
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """One real argon2 hash per test password and session: a fresh salt for each test account buys a test
+    nothing, and each hash costs 0.1-0.5 s of CPU on a busy machine."""
+    from web.security import hash_password
+
+    return hash_password(password)
+
+
 def api_token(services: Services, username: str = "lnd-admin", role: str = "lnd", person_id: str | None = None) -> str:
     """A personal API token of a (new or existing) account with `role`."""
     from web.auth import issue_api_token
-    from web.security import hash_password
 
     user = services.store.user_by_name(username)
-    user_id = user["id"] if user else services.store.create_user(username, hash_password("x" * 12), role, person_id)
+    user_id = user["id"] if user else services.store.create_user(username, password_hash("x" * 12), role, person_id)
     return issue_api_token(services.store, user_id, "tests")
 
 
@@ -169,10 +190,8 @@ PASSWORD = "long enough password"
 
 def add_accounts(services: Services, accounts: dict[str, tuple[str, str | None]]) -> Services:
     """Accounts by user name: (role, person id), all with PASSWORD."""
-    from web.security import hash_password
-
     for name, (role, person_id) in accounts.items():
-        services.store.create_user(name, hash_password(PASSWORD), role, person_id)
+        services.store.create_user(name, password_hash(PASSWORD), role, person_id)
     return services
 
 

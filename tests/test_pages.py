@@ -18,11 +18,10 @@ from finder.experts import Expert
 from models.errors import ConflictError, ForbiddenError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, password_hash
 from finder.mentors import rank_mentors
 from web.actions import mentoring
 from web.auth import Viewer
-from web.security import hash_password
 from web.services import Services
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,7 +52,7 @@ def demo_site(demo_services: Services, embedder, data: Path, users: dict[str, tu
     shutil.copytree(demo_services.settings.index_dir, data / "index")
     services = Services(Settings(data=data), embedder)
     for username, (role, person_id) in users.items():
-        services.store.create_user(username, hash_password(PASSWORD), role, person_id)
+        services.store.create_user(username, password_hash(PASSWORD), role, person_id)
     return services
 
 
