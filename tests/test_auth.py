@@ -7,9 +7,8 @@ import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client
+from tests.conftest import LiveServer, api_token, client, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
-from web.security import hash_password
 
 SECRET = content(
     "c-secret", title="Q3 layoffs plan for the Finance team", authors=["p-bo"], visible_teams=["Finance"],
@@ -24,7 +23,7 @@ def org(services, tmp_path):
     lee = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, lee, VPN, PAYROLL, SECRET)])
     for name, role, pid in [("ana", "contributor", "p-ana"), ("bo", "employee", "p-bo"), ("lee", "lnd", "p-lee")]:
-        services.store.create_user(name, hash_password(PASSWORD), role, pid)
+        services.store.create_user(name, password_hash(PASSWORD), role, pid)
     return services
 
 

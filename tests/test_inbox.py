@@ -11,10 +11,9 @@ import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import PASSWORD, LiveServer, as_user, client, signed_in
+from tests.conftest import PASSWORD, LiveServer, as_user, client, signed_in, password_hash
 from tests.factories import ANA, BO, VPN, content, jsonl, person
 from web.actions.inbox import check_stale
-from web.security import hash_password
 
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead", mentor=True)
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
@@ -27,7 +26,7 @@ def server(make_services, tmp_path) -> Iterator[LiveServer]:
     import_files(services.indexer, [jsonl(tmp_path / "org.jsonl", ANA, BO, CY, LEE, VPN)])
     for name, role, pid in [("ana", "contributor", "p-ana"), ("bo", "contributor", "p-bo"),
                             ("cy", "employee", "p-cy"), ("lee", "lnd", "p-lee")]:
-        services.store.create_user(name, hash_password(PASSWORD), role, pid)
+        services.store.create_user(name, password_hash(PASSWORD), role, pid)
     with LiveServer(services) as live:
         yield live
 

@@ -10,10 +10,9 @@ import pytest
 from finder.experts import Expert
 from finder.routing import Candidate, choose_experts
 from indexer.importer import import_files
-from tests.conftest import LiveServer, as_user, signed_in
+from tests.conftest import LiveServer, as_user, signed_in, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
 from web.actions.questions import escalate_due
-from web.security import hash_password
 
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead")
@@ -27,7 +26,7 @@ def org(services, tmp_path):
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, CY, DEE, LEE, VPN, PAYROLL)])
     for name, role, pid in [("ana", "contributor", "p-ana"), ("bo", "contributor", "p-bo"),
                             ("cy", "employee", "p-cy"), ("dee", "employee", "p-dee"), ("lee", "lnd", "p-lee")]:
-        services.store.create_user(name, hash_password("long enough password"), role, pid)
+        services.store.create_user(name, password_hash("long enough password"), role, pid)
     return services
 
 

@@ -10,9 +10,8 @@ import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import PASSWORD, LiveServer, as_user, signed_in
+from tests.conftest import PASSWORD, LiveServer, as_user, signed_in, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
-from web.security import hash_password
 
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead")
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
@@ -32,7 +31,7 @@ def org(make_services, tmp_path):
                                           OPEN_ANSWER)])
     for name, role, pid in [("ana", "contributor", "p-ana"), ("bo", "contributor", "p-bo"),
                             ("cy", "employee", "p-cy"), ("lee", "lnd", "p-lee")]:
-        services.store.create_user(name, hash_password(PASSWORD), role, pid)
+        services.store.create_user(name, password_hash(PASSWORD), role, pid)
     return services
 
 

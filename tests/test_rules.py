@@ -8,9 +8,8 @@ from contextlib import ExitStack
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import PASSWORD, LiveServer, as_user, signed_in
+from tests.conftest import PASSWORD, LiveServer, as_user, signed_in, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
-from web.security import hash_password
 
 SECRET = content(
     "c-secret", title="Q3 layoffs plan for the Finance team", authors=["p-bo"], visible_teams=["Finance"],
@@ -27,7 +26,7 @@ def org(make_services, tmp_path):
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, BO, CY, LEE, VPN, PAYROLL, SECRET)])
     for name, role, pid in [("ana", "contributor", "p-ana"), ("bo", "contributor", "p-bo"),
                             ("cy", "employee", "p-cy"), ("lee", "lnd", "p-lee")]:
-        services.store.create_user(name, hash_password(PASSWORD), role, pid)
+        services.store.create_user(name, password_hash(PASSWORD), role, pid)
     return services
 
 
