@@ -66,6 +66,7 @@ def checked_intervals(changes: dict[str, Any]) -> dict[str, int]:
 class ReviewStore:
     db: sqlite_utils.Database
     get_meta: Any  # from Store
+    bump_counter: Any
 
     def standings_version(self) -> int:
         """Bumped by every change of status or review date that is not a content write (those bump the
@@ -73,10 +74,7 @@ class ReviewStore:
         return int(self.get_meta("standings") or 0)
 
     def _bump_standings(self) -> None:
-        self.db.execute(
-            "INSERT INTO meta(key, value) VALUES('standings', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-        )
+        self.bump_counter("standings")
 
     def review_intervals(self) -> dict[str, int]:
         stored = dict(self.db.execute("SELECT kind, days FROM review_intervals"))

@@ -108,9 +108,13 @@ class Store(
         return int(self.get_meta("generation") or 0)
 
     def bump_generation(self) -> None:
+        self.bump_counter("generation")
+
+    def bump_counter(self, key: str) -> None:
+        """Add one to a counter in meta, in the caller's transaction (readers compare it to resync)."""
         self.db.execute(
-            "INSERT INTO meta(key, value) VALUES('generation', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            "INSERT INTO meta(key, value) VALUES(?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", [key]
         )
 
     def stats(self) -> dict[str, int]:

@@ -100,6 +100,17 @@ def due(services: Services, viewer: Viewer, everyone: bool = False, limit: int =
     return [row for row in rows if viewer.audience.sees(row["visible_teams"])], total
 
 
+def overview(services: Services, viewer: Viewer, everyone: bool, limit: int, offset: int) -> dict:
+    """What the reviews page shows the viewer: their own items to review, or everyone's when L&D asks
+    (anyone else asking gets their own), each with its owner, and the intervals for L&D to set."""
+    everyone = everyone and viewer.role == "lnd"
+    items, total = due(services, viewer, everyone, limit, offset)
+    people = services.store.people_by_ids({owner_of(i) for i in items} - {None})
+    return {"items": items, "total": total, "everyone": everyone,
+            "owners": {i["id"]: people.get(owner_of(i)) for i in items},
+            "intervals": intervals(services) if viewer.role == "lnd" else None}
+
+
 def intervals(services: Services) -> dict[str, int]:
     """Days between reviews per kind (0: never), and the cap for official content."""
     return services.store.review_intervals()
@@ -116,6 +127,19 @@ def set_intervals(services: Services, viewer: Viewer, changes: dict) -> dict[str
     return services.store.review_intervals()
 
 
+def set_typed_intervals(services: Services, viewer: Viewer, typed: dict[str, str]) -> dict[str, str]:
+    """The intervals as a form sends them (text); returns what is wrong by field, or {} once saved."""
+    require_lnd(viewer, "sets review intervals")
+    errors = {key: "A whole number of days (0: never)." for key, raw in typed.items() if not raw.isdigit()}
+    if errors:
+        return errors
+    try:
+        set_intervals(services, viewer, {key: int(raw) for key, raw in typed.items()})
+    except InvalidInputError as exc:
+        return {exc.field or "form": str(exc)}
+    return {}
+
+
 def remind_owners(services: Services, now: datetime | None = None) -> int:
     """The daily reminder: each owner hears once about each item whose review date passed (a new date,
     after a confirmation, is a new reminder). Returns how many items were reminded about."""
@@ -123,8 +147,10 @@ def remind_owners(services: Services, now: datetime | None = None) -> int:
     now = now or utc_now()
     told: dict[str, int] = {}
     reminded = 0
-    for content_id in store.unnoticed_reviews(now.isoformat()):
-        item = store.get_content(content_id)
+    due_ids = store.unnoticed_reviews(now.isoformat())
+    items = store.content_by_ids(due_ids)
+    for content_id in due_ids:
+        item = items[content_id]
         recipients = who_may_see(services, owners(services, item), item)
         if any(told.get(r, 0) >= REMINDERS_PER_OWNER for r in recipients):
             continue  # tomorrow's: the rest of the list is on the reviews page meanwhile

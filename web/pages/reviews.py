@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from models.errors import InvalidInputError
+from models.errors import InvalidInputError, NotFoundError
 from models.records import ID_PATTERN, utc_now
 from models.review_store import DEFAULT, INTERVAL_KEYS, OFFICIAL
 from web.actions import reviews as actions
@@ -33,7 +33,7 @@ def lifecycle(services: Services, viewer: Viewer, item: dict) -> dict:
     if item.get("replaced_by"):
         try:
             replacement = visible_item(services, viewer, item["replaced_by"])
-        except Exception:  # gone or hidden from this reader: the banner says replaced, without a link
+        except NotFoundError:  # gone or hidden from this reader: the banner says replaced, without a link
             replacement = None
     owner_id = actions.owner_of(item)
     owner = services.store.get_person(owner_id) if owner_id else None
@@ -74,44 +74,32 @@ def flag(request: Request, services: ServicesDep, viewer: Employee, content_id: 
     return RedirectResponse(f"/content/{content_id}?flagged=1#standing", status_code=303)
 
 
+def _page(request: Request, services: Services, viewer: Viewer, everyone: bool, page: int, saved: bool = False,
+          errors: dict | None = None, typed: dict | None = None) -> HTMLResponse:
+    pager = Pager(page, PAGE_SIZE, 0)
+    shown = actions.overview(services, viewer, everyone, PAGE_SIZE, pager.offset)
+    pager.total = shown.pop("total")
+    if typed and shown["intervals"] is not None:
+        shown["intervals"] = {**shown["intervals"], **typed}  # the form again as it was sent
+    return render(request, "reviews.html", status_code=422 if errors else 200, section="reviews", pager=pager,
+                  interval_keys=INTERVAL_KEYS, official_key=OFFICIAL, default_key=DEFAULT, saved=saved,
+                  errors=errors or {}, **shown)
+
+
 @router.get("/reviews", response_class=HTMLResponse)
 def reviews_page(request: Request, services: ServicesDep, viewer: Employee, everyone: bool = False,
                  page: PageNumber = 1, saved: bool = False) -> HTMLResponse:
     """Items to review: one's own, or (L&D) everyone's, flagged first then longest overdue; L&D also sets
     the intervals here."""
-    everyone = everyone and viewer.role == "lnd"
-    pager = Pager(page, PAGE_SIZE, 0)
-    items, pager.total = actions.due(services, viewer, everyone, PAGE_SIZE, pager.offset)
-    people = services.store.people_by_ids({actions.owner_of(i) or "" for i in items} - {""})
-    owners = {i["id"]: people.get(actions.owner_of(i) or "") for i in items}
-    return render(request, "reviews.html", section="reviews", items=items, pager=pager, everyone=everyone,
-                  owners=owners, intervals=actions.intervals(services) if viewer.role == "lnd" else None,
-                  interval_keys=INTERVAL_KEYS, official_key=OFFICIAL, default_key=DEFAULT, saved=saved,
-                  errors={})
+    return _page(request, services, viewer, everyone, page, saved)
 
 
 @router.post("/reviews/intervals", response_class=HTMLResponse)
 async def save_intervals(request: Request, services: ServicesDep, viewer: Employee):
     """L&D's intervals from the form: a number of days per kind, 0 for never."""
     form = await request.form()
-    changes, errors = {}, {}
-    for key in INTERVAL_KEYS:
-        raw = str(form.get(key, "")).strip()
-        if raw == "":
-            continue
-        if not raw.isdigit():
-            errors[key] = "A whole number of days (0: never)."
-        else:
-            changes[key] = int(raw)
+    typed = {key: str(form.get(key, "")).strip() for key in INTERVAL_KEYS if str(form.get(key, "")).strip()}
+    errors = actions.set_typed_intervals(services, viewer, typed)
     if not errors:
-        try:
-            actions.set_intervals(services, viewer, changes)
-            return RedirectResponse("/reviews?everyone=1&saved=1#intervals", status_code=303)
-        except InvalidInputError as exc:
-            errors[exc.field or "form"] = str(exc)
-    items, total = actions.due(services, viewer, True, PAGE_SIZE, 0)  # L&D's only: refuses anyone else
-    pager = Pager(1, PAGE_SIZE, total)
-    return render(request, "reviews.html", status_code=422, section="reviews", items=items, pager=pager,
-                  everyone=True, owners={}, intervals={**actions.intervals(services), **dict(form)},
-                  interval_keys=INTERVAL_KEYS, official_key=OFFICIAL, default_key=DEFAULT, saved=False,
-                  errors=errors)
+        return RedirectResponse("/reviews?everyone=1&saved=1#intervals", status_code=303)
+    return _page(request, services, viewer, True, 1, errors=errors, typed=typed)
