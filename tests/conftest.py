@@ -213,3 +213,14 @@ def signed_in(server: LiveServer, name: str, csrf_header: bool = True) -> Iterat
         if csrf_header:
             browser.headers["X-CSRF-Token"] = browser.csrf
         yield browser
+
+
+@pytest.fixture
+def tab_as(browser, site):
+    """Browser tabs signed in as a page test module's users, on that module's `site` (a LiveServer); the
+    module imports `browser` from tests.test_pages (test_pages itself shares one set of tabs per module)."""
+    from tests.test_pages import Tabs
+
+    tabs = Tabs(browser, site)
+    yield tabs
+    tabs.close()

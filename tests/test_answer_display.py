@@ -42,12 +42,6 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     services.close()
 
 
-@pytest.fixture
-def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
-    tabs = Tabs(browser, site)
-    yield tabs
-    tabs.close()
-
 
 def passages_of(site: LiveServer, content_id: str) -> list[str]:
     return [text for _, _, text in site.services.store.stored_chunks(content_id)]

@@ -31,12 +31,6 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     services.close()
 
 
-@pytest.fixture
-def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
-    tabs = Tabs(browser, site)
-    yield tabs
-    tabs.close()
-
 
 @pytest.fixture
 def http(site) -> Iterator[httpx.Client]:

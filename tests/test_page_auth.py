@@ -51,12 +51,6 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     services.close()
 
 
-@pytest.fixture
-def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
-    tabs = Tabs(browser, site)
-    yield tabs
-    tabs.close()
-
 
 @pytest.fixture(scope="module")
 def clients(site) -> Iterator[dict[str, httpx.Client]]:

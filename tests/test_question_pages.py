@@ -30,12 +30,6 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     services.close()
 
 
-@pytest.fixture
-def tab_as(browser, site) -> Iterator[Tabs]:  # noqa: F811
-    tabs = Tabs(browser, site)
-    yield tabs
-    tabs.close()
-
 
 def test_a_question_reaches_the_expert_and_her_answer_becomes_knowledge(tab_as, site):
     # Sam searches, finds no good answer, and asks the experts.
