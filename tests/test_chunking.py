@@ -70,3 +70,7 @@ def test_every_sentence_of_a_long_item_lands_in_a_passage():
 def test_fenced_code_is_kept_without_its_fences():
     chunks = chunk_markdown("c1", "Run this:\n\n```bash\nsudo systemctl restart vpn\n```\n\nThen sign in.")
     assert chunks[0].text == "Run this:\nsudo systemctl restart vpn\nThen sign in."
+
+
+def test_a_link_whose_address_holds_brackets_leaves_only_its_text():
+    assert plain_text("see [page](http://x/a_(b)) now") == "see page now"
