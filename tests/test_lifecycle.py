@@ -22,7 +22,8 @@ OLD_VPN = content("c-old", title="Setting up Cisco AnyConnect VPN on your laptop
                        "token to reach internal services from home.", authors=["p-ana"], replaced_by="c-new")
 NEW_VPN = content("c-new", title="Reaching internal services with Tailscale",
                   body="We moved to Tailscale. Install it, sign in with single sign-on and the internal services "
-                       "are reachable from anywhere.", authors=["p-ana"])
+                       "are reachable from anywhere.", authors=["p-ana"],
+                  created="2025-05-01T09:00:00Z")  # older than anything a test adds through the API
 OLD_POLICY = content("c-arch", title="Connecting to the VPN from a hotel (2019 rules)",
                      body="Hotel Wi-Fi often blocks the VPN; use your phone's hotspot and connect the VPN client.",
                      authors=["p-bo"], status="archived")
