@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -36,6 +36,10 @@ class Changes:
     content: list[Content]
     deleted_people: list[str]
     deleted_content: list[str]
+    # Imported files (rows of the store's `sources`) and files gone: stored with the items they made, in one
+    # transaction, so a file is never recorded as imported without its item.
+    sources: list[dict] = field(default_factory=list)
+    gone_sources: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, people=(), content=(), deleted_people=(), deleted_content=()) -> Changes:
@@ -63,6 +67,8 @@ class Indexer:
         self.store.replace_chunks(dict(self._changed_chunks(changes.content)))
         self.store.delete_content(changes.deleted_content)
         self.store.delete_people(changes.deleted_people)
+        self.store.delete_sources(changes.gone_sources)
+        self.store.upsert_sources(changes.sources)
         self.store.bump_generation()
 
     def resume(self, progress: Progress = no_progress) -> int:
@@ -140,12 +146,12 @@ class Indexer:
     def _all_content(self) -> list[Content]:
         ids = self.store.all_content_ids()
         rows = self.store.content_by_ids(ids)
-        return [Content(**_record_fields(rows[i])) for i in ids]
+        return [Content(**record_fields(rows[i], Content)) for i in ids]
 
     def _all_people(self) -> list[Person]:
         ids = self.store.all_person_ids()
         rows = self.store.people_by_ids(ids)
-        return [Person(**_record_fields(rows[i])) for i in ids]
+        return [Person(**record_fields(rows[i], Person)) for i in ids]
 
     def save_content(self, item: Content, edited_by: str | None = None) -> None:
         """Store one item (from the API or a form) and make it findable by the next search.
@@ -157,7 +163,7 @@ class Indexer:
                 raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")
             previous = self.store.get_content(item.id)
             if previous is not None:
-                self.store.save_version(item.id, _record_fields(previous), edited_by)
+                self.store.save_version(item.id, record_fields(previous, Content), edited_by)
             self._write(Changes.of(content=[item]))
         self._resume_now_or_soon()
 
@@ -187,7 +193,7 @@ class Indexer:
         with self.store.transaction():
             if edited_by is not None:
                 for row in self.store.content_by_ids(changes.deleted_content).values():
-                    self.store.save_version(row["id"], _record_fields(row), edited_by)
+                    self.store.save_version(row["id"], record_fields(row, Content), edited_by)
             self._write(changes)
         self.resume()
 
@@ -195,8 +201,9 @@ class Indexer:
         self.apply(Changes.of(deleted_people=ids))
 
 
-def _record_fields(row: dict) -> dict:
-    """A stored row back to record fields, unknown fields included."""
-    fields = {k: v for k, v in row.items() if k not in ("extra", "views", "vector")}
+def record_fields(row: dict, record: type[Content | Person]) -> dict:
+    """A stored row back to the fields of its record, unknown fields included; columns the app keeps beside
+    a record (views, a person's availability, creation times of the row) are not part of it."""
+    fields = {k: v for k, v in row.items() if k in record.model_fields}
     fields.update(row.get("extra") or {})
     return fields

@@ -128,12 +128,16 @@ class ContentStore:
             return []
         chunk_ids = [row[0] for row in select_in(self.db, "SELECT id FROM chunks WHERE content_id IN ({ids})", ids)]
         for table, column in (("chunks", "content_id"), ("content_authors", "content_id"),
-                              ("feedback", "content_id"), ("content", "id")):
+                              ("feedback", "content_id"), ("sources", "content_id"), ("content", "id")):
             execute_in(self.db, f"DELETE FROM {table} WHERE {column} IN ({{ids}})", ids)
         return chunk_ids
 
     def existing_content_ids(self, ids: Iterable[str]) -> set[str]:
         return {row[0] for row in select_in(self.db, "SELECT id FROM content WHERE id IN ({ids})", set(ids))}
+
+    def review_fixed_ids(self, ids: Iterable[str]) -> set[str]:
+        """The items whose record fixed their review date (the others' is computed from their kind)."""
+        return {row[0] for row in select_in(self.db, "SELECT id FROM content WHERE review_fixed AND id IN ({ids})", ids)}
 
     def content_exists(self, content_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM content WHERE id = ?", [content_id]).fetchone() is not None

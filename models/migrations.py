@@ -360,3 +360,19 @@ def m011_lifecycle(db: sqlite_utils.Database) -> None:
                    [now, due, int(fixed), row["id"]])
     content.create_index(["review_due"])
     content.create_index(["replaced_by"])
+
+
+@migration
+def m012_sources(db: sqlite_utils.Database) -> None:
+    """Where imported files came from: one row per file (its absolute location, the folder it was imported
+    from, its path inside that folder, a checksum of its bytes), naming the item it made (none for a people
+    CSV). A re-run compares checksums to re-read only new and changed files, finds the item a file made
+    whatever folder it is imported from next, and knows which items lost their file. `unresolved`: the
+    authors the file named that matched nobody, retried when they may match someone now."""
+    db["sources"].create(
+        {"location": str, "root": str, "path": str, "checksum": str, "content_id": str, "unresolved": str,
+         "imported": str},
+        pk="location", not_null={"root", "path", "checksum", "imported"}, defaults={"unresolved": "[]"},
+        foreign_keys=[("content_id", "content", "id")],
+    )
+    db["sources"].create_index(["content_id"], unique=True)

@@ -78,6 +78,11 @@ class PeopleStore:
     def existing_person_ids(self, ids: Iterable[str]) -> set[str]:
         return {row[0] for row in select_in(self.db, "SELECT id FROM people WHERE id IN ({ids})", set(ids))}
 
+    def directory(self) -> list[tuple[str, str | None, str]]:
+        """Every person's (id, e-mail, name): what an import matches authors named by e-mail or name against
+        (compared in Python: SQLite's lower() folds ASCII only, and names are not)."""
+        return self.db.execute("SELECT id, email, name FROM people").fetchall()
+
     def get_person(self, person_id: str) -> dict[str, Any] | None:
         return self.people_by_ids([person_id]).get(person_id)
 

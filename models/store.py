@@ -25,11 +25,12 @@ from models.people_store import PeopleStore
 from models.question_store import QuestionStore
 from models.request_store import RequestStore
 from models.review_store import ReviewStore
+from models.source_store import SourceStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
-    DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore,
+    DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
