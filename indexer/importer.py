@@ -20,7 +20,8 @@ class LineError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        # Line 0: the whole file (unreadable, or a document that is one record).
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
 
 
 @dataclass
@@ -46,7 +47,7 @@ class _Parsed:
     deleted_content: dict[str, None] = field(default_factory=dict)
 
 
-def _reason(exc: ValidationError) -> str:
+def validation_reason(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "record"
@@ -93,19 +94,24 @@ def parse_lines(lines, source: str, parsed: _Parsed, errors: list[LineError]) ->
                 parsed.deleted_content.pop(item.id, None)
                 parsed.content[item.id] = (item, source, number)
         except ValidationError as exc:
-            errors.append(LineError(source, number, _reason(exc)))
+            errors.append(LineError(source, number, validation_reason(exc)))
 
 
 def import_files(indexer: Indexer, paths: list[Path], progress: Progress = no_progress) -> ImportReport:
     """Import files as one run: people and content may come in any order and any of the files."""
     parsed, errors = _Parsed(), []
     for path in paths:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                parse_lines(handle, str(path), parsed, errors)
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(LineError(str(path), 0, f"cannot read file: {exc}"))
+        parse_file(path, str(path), parsed, errors)
     return apply_parsed(indexer, parsed, errors, progress)
+
+
+def parse_file(path: Path, source: str, parsed: _Parsed, errors: list[LineError]) -> None:
+    """One JSON Lines file into `parsed`, read line by line; `source` names it in errors."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parse_lines(handle, source, parsed, errors)
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(LineError(source, 0, f"cannot read file: {exc}"))
 
 
 def import_text(indexer: Indexer, text: str, source: str = "<request>", progress: Progress = no_progress) -> ImportReport:
@@ -116,13 +122,21 @@ def import_text(indexer: Indexer, text: str, source: str = "<request>", progress
 
 
 def apply_parsed(indexer: Indexer, parsed: _Parsed, errors: list[LineError], progress: Progress) -> ImportReport:
+    changes = checked_changes(indexer.store, parsed, errors)
+    indexer.apply(changes, progress)
+    return report_of(changes, errors)
+
+
+def checked_changes(store, parsed: _Parsed, errors: list[LineError]) -> Changes:
+    """The parsed records whose references hold (authors, owner, replacement), as one set of changes; every
+    other item becomes an error at its file and line."""
     items = [item for item, _, _ in parsed.content.values()]
-    known = indexer.store.existing_person_ids(
+    known = store.existing_person_ids(
         [a for item in items for a in item.authors] + [item.owner for item in items if item.owner]
     )
     known = (known | set(parsed.people)) - set(parsed.deleted_people)
     # A replacement may come in the same run, in any file and order.
-    replacements = indexer.store.existing_content_ids(item.replaced_by for item in items if item.replaced_by)
+    replacements = store.existing_content_ids(item.replaced_by for item in items if item.replaced_by)
     replacements = (replacements | set(parsed.content)) - set(parsed.deleted_content)
     content = []
     for item, source, number in parsed.content.values():
@@ -136,13 +150,15 @@ def apply_parsed(indexer: Indexer, parsed: _Parsed, errors: list[LineError], pro
         else:
             content.append(item)
     errors.sort(key=lambda e: (e.file, e.line))
-    changes = Changes.of(
+    return Changes.of(
         people=[p for p, _, _ in parsed.people.values()],
         content=content,
         deleted_people=parsed.deleted_people,
         deleted_content=parsed.deleted_content,
     )
-    indexer.apply(changes, progress)
+
+
+def report_of(changes: Changes, errors: list[LineError]) -> ImportReport:
     return ImportReport(
         people=len(changes.people),
         content=len(changes.content),
