@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         "pause (10x per address; 20x per user name, except from addresses it signed in from lately).")
     max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body, except imports.")
     max_import_bytes: int = Field(50_000_000, ge=10_000, description="Largest JSON Lines body of POST /api/import.")
+    max_import_file_bytes: int = Field(
+        50_000_000, ge=1, description="Largest document or people CSV an import reads (each is read whole); a larger "
+        "one is reported and skipped."
+    )
     question_working_days: int = Field(
         3, ge=1, le=60, description="Working days a routed question waits for an answer before it is offered to the "
         "next experts (and, after them, to L&D)."

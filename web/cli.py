@@ -20,6 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from finder.search import clean_query
+from indexer.export import FORMATS, export
+from indexer.folder_import import FolderReport, import_paths
 from indexer.importer import ImportReport, import_files
 from models.accounts_store import ROLES
 from models.backup import backup, data_lock, restore
@@ -75,7 +77,8 @@ class _ProgressBar:
         self.progress, self.tasks = progress, {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = {"chunks": "embedding passages", "profiles": "embedding profiles"}.get(stage, stage)
+        labels = {"files": "reading files", "chunks": "embedding passages", "profiles": "embedding profiles"}
+        label = labels.get(stage, stage)
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(label, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -104,11 +107,27 @@ def _report(report: ImportReport) -> None:
     # Plain lines, never wrapped: `file:line: reason` is what editors and scripts parse.
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
+    for warning in getattr(report, "warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"imported {_n(report.people, 'person', 'people')} and {_n(report.content, 'content item')}; "
         f"deleted {_n(report.deleted_people, 'person', 'people')} and {_n(report.deleted_content, 'item')}"
         + (f"; {_n(len(report.errors), 'bad line')} skipped" if report.errors else "")
     )
+    if isinstance(report, FolderReport) and (report.files or report.removed or report.ignored):
+        _files_summary(report)
+
+
+def _files_summary(report: FolderReport) -> None:
+    """What happened to each document and people CSV (JSON Lines files are counted by their records above)."""
+    line = (f"files: {report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
+            f"{report.removed} removed, {report.skipped} skipped")
+    if report.skipped:
+        line += " (reasons above)"
+    if report.ignored:
+        kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(report.ignored.items()))
+        line += f"; {_n(sum(report.ignored.values()), 'file')} of other types ignored ({kinds})"
+    click.echo(line)
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -116,17 +135,35 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--delete-missing", is_flag=True,
+              help="Remove the items whose file is gone from a folder named here (people are never removed).")
 @click.pass_context
 @_errors_as_exit
-def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Import people and content from JSON Lines files (upsert by id; "deleted": true removes)."""
+def import_command(ctx: click.Context, paths: tuple[Path, ...], delete_missing: bool) -> None:
+    """Import files and folders: JSON Lines, Markdown, Confluence HTML export, Word, PDF, people CSV.
+
+    A re-run reads only new and changed files; one file always makes the same one item."""
     services = _services(ctx, create=True)
     with _progress() as progress:
-        report = import_files(services.indexer, list(files), _ProgressBar(progress))
+        report = import_paths(services.indexer, list(paths), delete_missing, _ProgressBar(progress))
     _report(report)
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command("export")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+              help="jsonl: people.jsonl and content.jsonl; markdown: one .md file per item with front matter, "
+                   "and people.jsonl.")
+@click.pass_context
+@_errors_as_exit
+def export_command(ctx: click.Context, target: Path, fmt: str) -> None:
+    """Write every person and item into TARGET (new or empty), in the import's formats: `knowhow import
+    TARGET` brings them back."""
+    people, items = export(_services(ctx).store, target, fmt)
+    click.echo(f"exported {_n(people, 'person', 'people')} and {_n(items, 'item')} to {target} ({fmt})")
 
 
 # The demo organisation's sign-ins, documented in the README (a demo, not a deployment).
