@@ -155,8 +155,9 @@ class Throughput:
         return [100 * (p / m - 1) for p, m in zip(self.pipeline_s, self.model_in_pipeline_s)]
 
 
-def import_once(embedder: Embedder, files: list[Path]) -> tuple[float, float, int, dict[str, list[str]]]:
-    """Import into a fresh data folder; (seconds, of which in the model, passages, the texts embedded)."""
+@contextmanager
+def time_in_model(embedder: Embedder):
+    """Yields a one-element list that adds up the seconds spent inside embedder.encode meanwhile."""
     inside = [0.0]
     encode = embedder.encode
 
@@ -167,16 +168,22 @@ def import_once(embedder: Embedder, files: list[Path]) -> tuple[float, float, in
         finally:
             inside[0] += time.perf_counter() - started
 
+    embedder.encode = timed_encode
+    try:
+        yield inside
+    finally:
+        del embedder.encode  # back to the class's method
+
+
+def import_once(embedder: Embedder, files: list[Path]) -> tuple[float, float, int, dict[str, list[str]]]:
+    """Import into a fresh data folder; (seconds, of which in the model, passages, the texts embedded)."""
     with tempfile.TemporaryDirectory(prefix="knowhow-speed-") as folder:
         services = Services(Settings(data=Path(folder)), embedder)
         _ = services.indexes  # an empty index set, made outside the timing as a running server has one
-        embedder.encode = timed_encode
-        try:
+        with time_in_model(embedder) as inside:
             started = time.perf_counter()
             report = import_files(services.indexer, files)
             elapsed = time.perf_counter() - started
-        finally:
-            del embedder.encode  # back to the class's method
         if report.errors:
             raise SystemExit(f"import errors, first: {report.errors[0]}")
         store = services.store
