@@ -116,7 +116,9 @@ class _Run:
         progress("files", 0, total)
         for done, file in enumerate(self.found.files, start=1):
             if file.kind == "jsonl":
+                before = len(self.errors)
                 parse_file(Path(file.location), file.shown, self.parsed, self.errors)
+                self.report.skipped += sum(1 for error in self.errors[before:] if not error.line)  # unreadable
             else:
                 self._read(file, self.stored.get(file.location), keep_unchanged=True)
             progress("files", done, total)

@@ -109,10 +109,11 @@ def _report(report: ImportReport) -> None:
         click.echo(f"error: {error}", err=True)
     for warning in getattr(report, "warnings", []):
         click.echo(f"warning: {warning}", err=True)
+    bad_lines = sum(1 for error in report.errors if error.line)  # the others are whole files, counted below
     click.echo(
         f"imported {_n(report.people, 'person', 'people')} and {_n(report.content, 'content item')}; "
         f"deleted {_n(report.deleted_people, 'person', 'people')} and {_n(report.deleted_content, 'item')}"
-        + (f"; {_n(len(report.errors), 'bad line')} skipped" if report.errors else "")
+        + (f"; {_n(bad_lines, 'bad line')} skipped" if bad_lines else "")
     )
     if isinstance(report, FolderReport) and (report.files or report.removed or report.ignored):
         _files_summary(report)

@@ -24,11 +24,16 @@ class Document:
     authors: list[str] = field(default_factory=list)  # ids, e-mails or names, resolved by the import
 
 
-def text_of(data: bytes, what: str) -> str:
-    """The bytes as UTF-8 text (a BOM is dropped), or why not: a binary file renamed .md must not import
-    as a page of mojibake."""
+def not_binary(data: bytes, what: str) -> bytes:
+    """The bytes, unless they are binary: a picture renamed .md must not import as a page of mojibake."""
     if b"\0" in data[:8192]:
         raise SourceError(f"not a {what} file: it holds binary data")
+    return data
+
+
+def text_of(data: bytes, what: str) -> str:
+    """The bytes as UTF-8 text (a BOM is dropped), or why not."""
+    not_binary(data, what)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

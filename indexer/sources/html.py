@@ -12,7 +12,7 @@ import re
 from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
-from indexer.sources import Document, SourceError, text_of
+from indexer.sources import Document, SourceError, not_binary
 
 # Chrome and what carries no knowledge: scripts, styles, navigation, Confluence's table-of-contents macro
 # (links to headings the item shows anyway) and its attachment lists (attachments are not imported).
@@ -34,7 +34,8 @@ def html_to_markdown(html: Tag | str) -> str:
 
 
 def read_html(data: bytes) -> Document:
-    soup = BeautifulSoup(text_of(data, "HTML"), "html.parser")
+    # Bytes, not text: a page's own <meta charset> is honoured (older wiki pages are not all UTF-8).
+    soup = BeautifulSoup(not_binary(data, "HTML"), "html.parser")
     title = _title(soup)
     crumbs = [li.get_text(" ", strip=True) for li in soup.select("#breadcrumbs li")]
     authors = [span.get_text(" ", strip=True) for span in soup.select(".page-metadata .author")]

@@ -10,7 +10,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from indexer.sources import SourceError, text_of
+from indexer.sources import SourceError, not_binary
 
 # Record field -> header names (lower case, runs of spaces, '_' and '-' as one space).
 COLUMNS = {
@@ -89,12 +89,10 @@ def _person(values: dict[str, str]) -> tuple[dict, str | None]:
 
 def _text(data: bytes) -> str:
     """UTF-8 (with or without Excel's BOM), else Windows-1252: what Excel's plain "CSV" saves on Windows."""
-    try:
-        return text_of(data, "CSV")
-    except SourceError:
-        if b"\0" in data[:8192]:
-            raise
+    not_binary(data, "CSV")
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode("cp1252")
+            return data.decode(encoding)
         except UnicodeDecodeError:
-            raise SourceError("not a CSV file: neither UTF-8 nor Windows-1252 text") from None
+            continue
+    raise SourceError("not a CSV file: neither UTF-8 nor Windows-1252 text")
