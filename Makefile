@@ -51,7 +51,7 @@ browser:
 # Two test processes, each file on one of them (a file's fixtures are built once); vectors computed once
 # are kept in .pytest_cache for the next run.
 test: install-test browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 benchmarks: install
 	$(BIN)/python -m benchmarks.quality

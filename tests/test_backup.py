@@ -104,7 +104,8 @@ def _free_port() -> int:
 
 def test_restore_while_knowhow_serve_runs_is_refused(services, tmp_path):
     """The real `knowhow serve` in its own process: a restore under it would leave it writing into the
-    moved-aside database."""
+    moved-aside database. (The one test that loads the model in a process of its own also checks that the
+    model's "Loading weights" progress bar stays silent.)"""
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
     data = str(services.settings.data)
     runner = CliRunner()
@@ -125,7 +126,8 @@ def test_restore_while_knowhow_serve_runs_is_refused(services, tmp_path):
         assert f"a Knowhow server (pid {server.pid}) is using {data}" in refused.output
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
+        output = server.communicate(timeout=60)[0].decode()
+    assert "loading the model" in output and "Loading weights" not in output
     assert runner.invoke(cli, ["--data", data, "restore", str(tmp_path / "b")]).exit_code == 0
 
 

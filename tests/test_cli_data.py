@@ -1,5 +1,5 @@
 """The CLI's first minutes: on a missing data folder only the commands that fill one create it (the others
-say so and exit 1); a taken port, an empty question, the model's progress bar."""
+say so and exit 1); a taken port, an empty question (the model's progress bar: test_backup's serve)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def test_backup_of_a_missing_folder_is_refused(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_import_and_user_add_start_a_new_folder(tmp_path):
-    runner = CliRunner()
+def test_import_and_user_add_start_a_new_folder(tmp_path, cli_runner):
+    runner = cli_runner
     data = tmp_path / "new"
     added = runner.invoke(cli, ["--data", str(data), "user", "add", "lee", "--password", "long enough password"])
     assert added.output == "created lee (employee)\n"  # employee unless --role says otherwise
@@ -64,9 +64,9 @@ def test_serve_on_a_taken_port_says_so_in_one_line(services, tmp_path):
                              f"choose another with --port {port + 1} (make demo PORT={port + 1})\n")
 
 
-def test_an_empty_question_is_refused_before_the_model_loads(tmp_path):
+def test_an_empty_question_is_refused_before_the_model_loads(tmp_path, cli_runner):
     """In a fresh process, so that whether the model's libraries were imported can be seen."""
-    runner = CliRunner()
+    runner = cli_runner
     data = tmp_path / "d"
     assert runner.invoke(cli, ["--data", str(data), "import", str(jsonl(tmp_path / "p.jsonl", ANA))]).exit_code == 0
     script = ("import sys\nfrom web.cli import cli\n"
@@ -75,11 +75,3 @@ def test_an_empty_question_is_refused_before_the_model_loads(tmp_path):
               "print(sorted({'torch', 'sentence_transformers'} & set(sys.modules)))\n")
     done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
     assert done.stdout == "the question is empty\n[]\n", done.stderr
-
-
-def test_the_model_loads_without_a_progress_bar(tmp_path):
-    data = tmp_path / "d"
-    done = subprocess.run([sys.executable, "-m", "web", "--data", str(data), "import",
-                           str(jsonl(tmp_path / "p.jsonl", ANA))], check=False, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "Loading weights" not in done.stderr + done.stdout

@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from finder.analytics import analytics
@@ -111,10 +110,9 @@ def test_history_fills_the_dashboard_and_shows_the_unanswerable_question_as_a_ga
     assert 3 <= top.askers < top.asked
 
 
-def test_demo_command_writes_the_history_once_and_not_with_no_history(tmp_path, org, embedder, monkeypatch):
+def test_demo_command_writes_the_history_once_and_not_with_no_history(tmp_path, org, embedder, cli_runner, monkeypatch):
     monkeypatch.setattr(cli_module, "DEMO_DIR", org)
-    monkeypatch.setattr(cli_module, "Services", lambda settings: Services(settings, embedder))
-    runner, data = CliRunner(), tmp_path / "demo"
+    runner, data = cli_runner, tmp_path / "demo"
     first = runner.invoke(cli_module.cli, ["--data", str(data), "demo"])
     assert first.exit_code == 0, first.output
     made = re.search(r"search history: (\d+) searches \((\d+) answered\)", first.output)
@@ -210,7 +208,7 @@ def test_gaps_page_at_phone_width_does_not_scroll_sideways_and_routes(site, brow
     """At 375 px the page fits the screen and the "ask an expert" drop-down fits it too, and sends."""
     site.services.store.create_user("phone", hash_password(PAGES_PASSWORD), "lnd", None)
     context = browser.new_context(viewport={"width": 375, "height": 800},
-                                  storage_state=sign_in_state(browser, site.url, "phone"))
+                                  storage_state=sign_in_state(site.url, "phone"))
     try:
         page = context.new_page()
         page.goto(f"{site.url}/lnd/gaps?{urlencode(PERIOD)}")

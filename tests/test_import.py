@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 
 from indexer.importer import import_files
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl
@@ -70,18 +69,16 @@ def test_reimporting_unchanged_content_embeds_nothing(services, tmp_path):
     assert services.store.vector_ids("chunks").tolist() == before
 
 
-def test_cli_import_exits_non_zero_on_bad_lines(tmp_path, embedder, monkeypatch):
+def test_cli_import_exits_non_zero_on_bad_lines(tmp_path, cli_runner):
     path = jsonl(tmp_path / "bad.jsonl", ANA, "[1, 2]")
-    monkeypatch.setattr("web.cli.Services", _services_with(embedder))
-    result = CliRunner().invoke(cli, ["--data", str(tmp_path / "d"), "import", str(path)])
+    result = cli_runner.invoke(cli, ["--data", str(tmp_path / "d"), "import", str(path)])
     assert result.exit_code == 1
     assert f"{path}:2: a line must be a JSON object" in result.output
     assert "imported 1 person and 0 content items; deleted 0 people and 0 items; 1 bad line skipped" in result.output
 
 
-def test_cli_ask_prints_knowledge_and_people(tmp_path, embedder, monkeypatch):
-    monkeypatch.setattr("web.cli.Services", _services_with(embedder))
-    runner = CliRunner()
+def test_cli_ask_prints_knowledge_and_people(tmp_path, cli_runner):
+    runner = cli_runner
     data = str(tmp_path / "d")
     assert runner.invoke(cli, ["--data", data, "import", str(jsonl(tmp_path / "x.jsonl", ANA, BO, VPN, PAYROLL))]).exit_code == 0
     result = runner.invoke(cli, ["--data", data, "ask", "my vpn token expired"])
@@ -91,13 +88,6 @@ def test_cli_ask_prints_knowledge_and_people(tmp_path, embedder, monkeypatch):
     empty = runner.invoke(cli, ["--data", data, "ask", "   "])
     assert empty.exit_code == 1
     assert "the question is empty" in empty.output
-
-
-def _services_with(embedder):
-    """The CLI's Services, sharing the session's loaded model (the seam the CLI builds through)."""
-    from web.services import Services
-
-    return lambda settings: Services(settings, embedder)
 
 
 def test_person_without_name_is_rejected(services, tmp_path):

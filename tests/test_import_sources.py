@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from indexer.folder_import import import_paths
 from indexer.sources.links import LinkMap
@@ -113,15 +112,12 @@ def make_tree(root: Path) -> Path:
 
 
 @pytest.fixture
-def run(tmp_path, embedder, monkeypatch):
+def run(tmp_path, cli_runner):
     """`knowhow --data DATA ...` in-process, on the session's model."""
-    from web.services import Services
-
-    monkeypatch.setattr("web.cli.Services", lambda settings: Services(settings, embedder))
     data = tmp_path / "data"
 
     def invoke(*args: str):
-        return CliRunner().invoke(cli, ["--data", str(data), *args])
+        return cli_runner.invoke(cli, ["--data", str(data), *args])
 
     invoke.data = data
     return invoke

@@ -1,12 +1,13 @@
 """Property tests (hypothesis): import parsing never raises and round-trips, Markdown rendering stays safe.
 
-Bounded for CI: parsing properties are pure and get a few hundred examples; properties that import into a
+Bounded for CI: parsing properties are pure and get 150 examples; properties that import into a
 real store (real embedding) get MAX_IMPORT_EXAMPLES, each into a fresh data folder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -21,8 +22,10 @@ from models.records import KINDS, Content, Person
 from models.settings import Settings
 from web.services import Services
 
-MAX_IMPORT_EXAMPLES = 30
-PARSE = settings(max_examples=300, deadline=None, derandomize=True, database=None)
+# Derandomised, so every run checks the same examples; `KNOWHOW_TEST_DEPTH=8` checks 8 times as many.
+DEPTH = int(os.environ.get("KNOWHOW_TEST_DEPTH", "1"))
+MAX_IMPORT_EXAMPLES = 16 * DEPTH
+PARSE = settings(max_examples=150 * DEPTH, deadline=None, derandomize=True, database=None)
 IMPORT = settings(max_examples=MAX_IMPORT_EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                          HealthCheck.function_scoped_fixture])

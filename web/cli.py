@@ -99,7 +99,9 @@ def _progress() -> Progress:
 def cli(ctx: click.Context, data: Path | None) -> None:
     """Knowhow: ask a question, get the knowledge and the colleagues who can help."""
     settings = Settings() if data is None else Settings(data=data)
-    ctx.obj = Services(settings)
+    # A caller running the CLI in its own process may lend the model it has loaded as `obj` (the tests do:
+    # a second copy costs seconds and memory); `knowhow` itself loads one on first use.
+    ctx.obj = Services(settings, embedder=ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
 
