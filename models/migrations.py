@@ -81,19 +81,32 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
-    """Bring a store of any earlier version up to date; returns the names applied now."""
-    if not db["_migrations"].exists():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db["_migrations"].rows}
+    """Bring a store of any earlier version up to date; returns the names applied now.
+
+    Two processes may open a store of an older version at once (`knowhow serve` and an import started after
+    an upgrade): each migration takes the write lock first (BEGIN IMMEDIATE, where busy_timeout waits) and
+    checks again under it, so the second process waits and then skips what the first applied. A deferred
+    transaction would fail at once with "database is locked" when it turned from reading to writing."""
+    db.execute("CREATE TABLE IF NOT EXISTS [_migrations] ([name] TEXT PRIMARY KEY, [applied_at] TEXT)")
     applied = []
     for name, fn in MIGRATIONS:
-        if name in done:
+        if _applied(db, name):
             continue
-        with db.atomic():
-            fn(db)
-            db["_migrations"].insert({"name": name, "applied_at": _now()})
-        applied.append(name)
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not _applied(db, name):
+                fn(db)
+                db["_migrations"].insert({"name": name, "applied_at": _now()})
+                applied.append(name)
+        except BaseException:
+            db.rollback()
+            raise
+        db.conn.execute("COMMIT")
     return applied
+
+
+def _applied(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM [_migrations] WHERE name = ?", [name]).fetchone() is not None
 
 
 def schema_version() -> int:

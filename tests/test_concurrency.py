@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from models import migrations
 from models.records import Content, Feedback, Person
 from models.store import Store
 from tests.conftest import api_token, client
@@ -94,3 +95,18 @@ def test_a_failed_edit_or_delete_leaves_no_version_behind(services):
     services.store.db.execute("DROP TRIGGER refuse_delete")
     services.indexer.delete_content(["c1"], edited_by="ana")
     assert [(v["edited_by"], v["record"]["body"]) for v in services.store.versions("c1")] == [("ana", "The 25th.")]
+
+
+def test_processes_upgrading_one_older_store_at_once_all_open_it(tmp_path, monkeypatch):
+    """`knowhow serve` and an import started together after an upgrade: the migrations are applied once, and
+    neither process fails with "database is locked" or "table already exists"."""
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+    Store(path).close()
+    monkeypatch.undo()
+    opening = "import sys\nfrom models.store import Store\nStore(sys.argv[1]).close()\n"
+    processes = [subprocess.Popen([sys.executable, "-c", opening, str(path)]) for _ in range(3)]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0, 0]
+    with sqlite3.connect(path) as conn:
+        applied = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    assert applied == [name for name, _ in migrations.MIGRATIONS]
