@@ -26,9 +26,17 @@ TUNNEL_ANSWER = ("To book a night run, reserve the tunnel in the lab calendar fr
                  "Toronto front desk, who walk past the control room on their rounds.")
 WARN_BG = "rgb(255, 246, 224)"  # --warn-bg: the highlighted passage's background
 # The questions whose as-you-type request came due (htmx:confirm fires when the debounce runs out).
+# Which as-you-type requests came due, and which of them were sent after the question was submitted. On a
+# busy machine the 250 ms pause can pass before Enter (a live request sent then is fine: the submit replaces
+# it, hx-sync); what must never happen is one sent after the submit.
 RECORDER = """() => {
-  window.__due = [];
-  document.body.addEventListener('htmx:confirm', (e) => { if (e.detail.elt.id === 'q') window.__due.push(e.detail.elt.value); });
+  window.__due = []; window.__sentAfterSubmit = []; let submitted = false;
+  document.body.addEventListener('htmx:confirm', (e) => {
+    if (e.detail.elt.id === 'q') window.__due.push(e.detail.elt.value); else if (e.detail.elt.tagName === 'FORM') submitted = true;
+  });
+  document.body.addEventListener('htmx:beforeRequest', (e) => {
+    if (e.detail.elt.id === 'q' && submitted) window.__sentAfterSubmit.push(e.detail.elt.value);
+  });
 }"""
 
 
@@ -105,14 +113,12 @@ def test_enter_right_after_typing_keeps_the_submitted_results(tab_as, site):
         tab = tab_as("ana")
         page = tab.go("/")
         page.evaluate(RECORDER)
-        sent = []
-        page.on("request", lambda r: sent.append(r) if r.headers.get("x-knowhow-live") == "1" else None)
         box = page.get_by_label("Your question")
         box.press_sequentially(question)
         box.press("Enter")
         page.wait_for_function("q => window.__due.includes(q)", arg=question)  # came due after Enter
         expect(page.locator(".htmx-request")).to_have_count(0)  # and nothing is in flight any more
-        assert [r for r in sent if parse_qs(urlsplit(r.url).query).get("q") == [question]] == [], question
+        assert question not in page.evaluate("window.__sentAfterSubmit"), question
 
         cards = page.locator(".cards .card")
         expect(cards.first).to_be_visible()
