@@ -3,13 +3,12 @@ every route goes through the same actions, so the same rules hold everywhere."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import expect, sync_playwright
 
 from indexer.importer import import_files
-from tests.conftest import PASSWORD, LiveServer, add_accounts, as_user, signed_in
+from tests.conftest import PASSWORD, LiveServer, add_accounts, as_user, http_client, signed_in
 from tests.factories import ANA, BO, jsonl, person
 from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from web.cli import cli
@@ -35,7 +34,7 @@ def _id(services, name: str) -> int:
 
 
 def _sign_in(server, name: str, password: str = PASSWORD) -> int:
-    with httpx.Client(base_url=server.url) as browser:
+    with http_client(server.url) as browser:
         return browser.post("/api/session", json={"username": name, "password": password}).status_code
 
 

@@ -3,11 +3,10 @@ size limits, versions, and restricted content never leaking to other teams."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, api_token, client, password_hash
+from tests.conftest import LiveServer, api_token, client, http_client, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 
 SECRET = content(
@@ -141,7 +140,7 @@ def test_sign_in_is_throttled_and_audited(server):
 def test_api_tokens_are_revocable(server):
     with as_user(server, "bo") as bo:
         made = bo.post("/api/me/tokens", json={"name": "script"}).json()
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {made['token']}"}) as script:
+        with http_client(server.url, headers={"Authorization": f"Bearer {made['token']}"}) as script:
             assert script.get("/api/me").json()["username"] == "bo"
             token_id = next(t["id"] for t in bo.get("/api/me/tokens").json()["tokens"] if t["name"] == "script")
             assert bo.delete(f"/api/me/tokens/{token_id}").status_code == 204

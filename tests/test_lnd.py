@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 import pytest
 
-from tests.conftest import LiveServer, api_token
+from tests.conftest import LiveServer, api_token, http_client
 
 DOGS = ["can I bring my dog to the Berlin office", "are dogs allowed in the office in berlin",
         "pet policy berlin office dog"]
@@ -20,7 +19,7 @@ OPTIONS = ["what happens to my stock options when I leave", "do I keep my vested
 @pytest.fixture
 def lnd(demo_copy):
     headers = {"Authorization": f"Bearer {api_token(demo_copy)}"}
-    with LiveServer(demo_copy) as server, httpx.Client(base_url=server.url, timeout=60, headers=headers) as client:
+    with LiveServer(demo_copy) as server, http_client(server.url, headers=headers) as client:
         client.services = demo_copy
         yield client
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models.records import Audience, Content
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, http_client
 from tests.test_pages import (  # noqa: F401 (the browser fixture is shared)
     ARTIFACTS,
     PASSWORD,
@@ -62,7 +62,7 @@ def clients(site) -> Iterator[dict[str, httpx.Client]]:
 
 
 def anonymous(site) -> httpx.Client:
-    return httpx.Client(base_url=site.url, timeout=60)
+    return http_client(site.url)
 
 
 # -- signing in --
@@ -212,7 +212,7 @@ def test_every_post_form_carries_the_csrf_token_and_posts_without_it_are_refused
         forms = _Forms()
         forms.feed(clients["elena"].get(path).text)
         assert forms.posts > 0 and forms.with_token == forms.posts, path
-    with httpx.Client(base_url=site.url, timeout=60) as browser_without_js:
+    with http_client(site.url) as browser_without_js:
         browser_without_js.post("/login", data={"username": "kwame", "password": PASSWORD})
         token = browser_without_js.get("/api/me").json()["csrf_token"]
         for path, data in [("/content/c002/comments", {"body": "hi"}), ("/content/c002/thanks", {}),

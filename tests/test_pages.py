@@ -18,7 +18,7 @@ from finder.experts import Expert
 from models.errors import ConflictError, ForbiddenError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
-from tests.conftest import LiveServer, password_hash
+from tests.conftest import LiveServer, http_client, password_hash
 from finder.mentors import rank_mentors
 from web.actions import mentoring
 from web.auth import Viewer
@@ -59,7 +59,7 @@ def demo_site(demo_services: Services, embedder, data: Path, users: dict[str, tu
 def sign_in_state(base: str, username: str) -> dict:
     """A browser state signed in through the /login form, posted over plain HTTP: as fast as an API call,
     where a browser round trip cost 1-2 s per user and module (test_page_auth signs in with the browser)."""
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with http_client(base) as client:
         response = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
         assert response.status_code == 303, response.text
         cookies = [{"name": c.name, "value": c.value, "domain": "127.0.0.1", "path": c.path or "/", "expires": -1,
@@ -69,7 +69,7 @@ def sign_in_state(base: str, username: str) -> dict:
 
 def signed_in_http(server: LiveServer, username: str) -> httpx.Client:
     """A plain HTTP client signed in through the /login form, sending the session's CSRF token as htmx does."""
-    client = httpx.Client(base_url=server.url, timeout=60)
+    client = http_client(server.url)
     response = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
     assert response.status_code == 303, response.text
     client.headers["X-CSRF-Token"] = client.get("/api/me").json()["csrf_token"]

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from indexer.importer import LineError, _Parsed, import_files, import_text, parse_lines
 from models.records import KINDS, Content, Person
 from models.settings import Settings
+from tests.conftest import new_data_folder
 from web.services import Services
 
 # Derandomised, so every run checks the same examples; `KNOWHOW_TEST_DEPTH=8` checks 8 times as many.
@@ -267,12 +268,13 @@ def _check_store(services: Services, people: dict[str, Person], content: dict[st
 
 
 @pytest.fixture
-def fresh_services(tmp_path, embedder):
+def fresh_services(tmp_path, embedder, empty_store):
     """A new Services on its own data folder for each hypothesis example (the fixture runs once per test)."""
     made: list[Services] = []
 
     def make() -> Services:
-        services = Services(Settings(data=Path(tempfile.mkdtemp(dir=tmp_path)) / "data"), embedder)
+        data = new_data_folder(Path(tempfile.mkdtemp(dir=tmp_path)) / "data", empty_store)
+        services = Services(Settings(data=data), embedder)
         made.append(services)
         return services
 
