@@ -50,6 +50,8 @@ class FolderReport(ImportReport):
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)  # suffix -> files of types the import does not read
+    # (file as shown, "new" or "changed", the item it made: None for a people CSV), for a summary that links them
+    imported: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -150,14 +152,19 @@ def _bytes(file: FoundFile, limit: int) -> bytes:
     try:
         size = os.stat(file.location).st_size
         if size > limit:
-            raise SourceError(f"{_size(size)}, over the import limit of {_size(limit)} (KNOWHOW_MAX_IMPORT_FILE_BYTES)")
+            raise SourceError(over_limit(size, limit))
         with open(file.location, "rb") as handle:
             return handle.read(limit + 1)
     except OSError as exc:
         raise SourceError(f"cannot read the file: {exc.strerror or exc}") from None
 
 
-def _size(count: int) -> str:
+def over_limit(size: int, limit: int) -> str:
+    """Why a file of `size` bytes is not read (an upload refuses it in the same words)."""
+    return f"{size_text(size)}, over the import limit of {size_text(limit)} (KNOWHOW_MAX_IMPORT_FILE_BYTES)"
+
+
+def size_text(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
 
 
@@ -306,6 +313,8 @@ def _record_sources(changes: Changes, read: list[_Read], report: FolderReport) -
             "location": entry.file.location, "root": entry.file.root, "path": entry.file.path,
             "checksum": entry.checksum, "content_id": entry.content_id or None, "unresolved": entry.unresolved,
         })
+        outcome = "new" if entry.stored is None else "changed"
+        report.imported.append((entry.file.shown, outcome, entry.content_id or None))
         if entry.stored is None:
             report.new += 1
         else:

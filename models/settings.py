@@ -74,10 +74,17 @@ class Settings(BaseSettings):
         5, ge=1, le=100, description="Failed sign-ins for one user name from one address in 15 minutes before a "
         "pause (10x per address; 20x per user name, except from addresses it signed in from lately).")
     max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body, except imports.")
-    max_import_bytes: int = Field(50_000_000, ge=10_000, description="Largest JSON Lines body of POST /api/import.")
+    max_import_bytes: int = Field(
+        50_000_000, ge=10_000, description="Largest body of an import over HTTP: the JSON Lines of POST /api/import, "
+        "an upload (POST /api/imports, the Import page)."
+    )
     max_import_file_bytes: int = Field(
         50_000_000, ge=1, description="Largest document or people CSV an import reads (each is read whole); a larger "
         "one is reported and skipped."
+    )
+    max_unpacked_bytes: int = Field(
+        500_000_000, ge=1, description="Largest total an upload unpacks to (its files and what its zips hold): a zip "
+        "over it is refused before anything is written, however small it is packed."
     )
     question_working_days: int = Field(
         3, ge=1, le=60, description="Working days a routed question waits for an answer before it is offered to the "
