@@ -389,3 +389,19 @@ def m012_sources(db: sqlite_utils.Database) -> None:
         foreign_keys=[("content_id", "content", "id")],
     )
     db["sources"].create_index(["content_id"], unique=True)
+
+
+@migration
+def m013_import_runs(db: sqlite_utils.Database) -> None:
+    """Imports started from the web (uploads): who started one, what was uploaded, where it stands (stage and
+    counts, updated as it goes), when it started and finished, and its summary (JSON) or why it failed. The
+    partial unique index lets one run at a time be `running`, whoever starts it: a second start is refused
+    by the database itself. `worker` names the server running it, so a run a stopped server left behind shows
+    as interrupted."""
+    db["import_runs"].create(
+        {"id": int, "status": str, "started_by": str, "uploads": str, "delete_missing": int, "stage": str,
+         "done": int, "total": int, "started": str, "finished": str, "summary": str, "failure": str, "worker": str},
+        pk="id", not_null={"status", "uploads", "started", "worker"},
+        defaults={"uploads": "[]", "delete_missing": 0, "done": 0, "total": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_import_runs_one_running ON import_runs(status) WHERE status = 'running'")

@@ -17,6 +17,7 @@ from models.demand_store import DemandStore
 from models.feedback_store import FeedbackStore
 from models.gap_store import GapStore
 from models.health_store import HealthStore
+from models.import_run_store import ImportRunStore
 from models.log_store import LogStore
 from models.mentoring_store import MentoringStore
 from models.migrations import apply_migrations
@@ -31,6 +32,7 @@ from models.source_store import SourceStore
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
     DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
+    ImportRunStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 
