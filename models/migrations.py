@@ -405,3 +405,38 @@ def m013_import_runs(db: sqlite_utils.Database) -> None:
         defaults={"uploads": "[]", "delete_missing": 0, "done": 0, "total": 0},
     )
     db.execute("CREATE UNIQUE INDEX idx_import_runs_one_running ON import_runs(status) WHERE status = 'running'")
+
+
+@migration
+def m014_courses(db: sqlite_utils.Database) -> None:
+    """Short courses. A course is a content item of kind `course` (so search, chunking and expert evidence
+    apply to it as to any item); these tables hold its structure: ordered steps (Markdown written for the
+    course, or an existing item), each with check questions (options and right answers as JSON lists, an
+    explanation); per learner (a person id, or `user:NAME`) when they started and finished the course and
+    each step, and every answer with whether it was right and the learner's first try. Everything goes
+    with its course (ON DELETE CASCADE): a deleted course leaves no orphan answers behind."""
+    db.execute("""CREATE TABLE course_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        course_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '', item_id TEXT)""")
+    db.execute("CREATE INDEX idx_course_steps_course ON course_steps(course_id, position)")
+    db.execute("""CREATE TABLE course_questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        step_id INTEGER NOT NULL REFERENCES course_steps(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL, prompt TEXT NOT NULL, options TEXT NOT NULL, correct TEXT NOT NULL,
+        multiple INTEGER NOT NULL DEFAULT 0, explanation TEXT NOT NULL DEFAULT '')""")
+    db.execute("CREATE INDEX idx_course_questions_step ON course_questions(step_id, position)")
+    db.execute("""CREATE TABLE course_learners (
+        course_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+        learner TEXT NOT NULL, started TEXT NOT NULL, completed TEXT,
+        PRIMARY KEY (course_id, learner))""")
+    db.execute("""CREATE TABLE course_step_learners (
+        step_id INTEGER NOT NULL REFERENCES course_steps(id) ON DELETE CASCADE,
+        learner TEXT NOT NULL, opened TEXT, completed TEXT,
+        PRIMARY KEY (step_id, learner))""")
+    db.execute("""CREATE TABLE course_answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id INTEGER NOT NULL REFERENCES course_questions(id) ON DELETE CASCADE,
+        learner TEXT NOT NULL, chosen TEXT NOT NULL, correct INTEGER NOT NULL, first INTEGER NOT NULL,
+        created TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_course_answers_question ON course_answers(question_id, learner)")

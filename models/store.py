@@ -13,6 +13,7 @@ import sqlite_utils
 from models.accounts_store import AccountsStore
 from models.chunk_store import ChunkStore
 from models.content_store import ContentStore
+from models.course_store import CourseStore
 from models.demand_store import DemandStore
 from models.feedback_store import FeedbackStore
 from models.gap_store import GapStore
@@ -32,7 +33,7 @@ from models.source_store import SourceStore
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
     DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
-    ImportRunStore,
+    ImportRunStore, CourseStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 

@@ -19,6 +19,8 @@ HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Bodies that may be as large as an import (KNOWHOW_MAX_IMPORT_BYTES): JSON Lines, and uploads of files.
+IMPORT_PATHS = ("/api/import", "/api/imports", "/lnd/import")
 # Reading (and dropping) the rest of an over-limit body lets a client that is still sending read the 413;
 # closing at once would reset the connection under it. Past this many times the limit, close anyway.
 DRAIN_FACTOR = 10
@@ -57,7 +59,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.import_limit if scope["path"] == "/api/import" else self.limit
+        limit = self.import_limit if scope["path"] in IMPORT_PATHS else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)

@@ -164,6 +164,56 @@ class ImportResult(BaseModel):
     errors: list[ImportLineError]
 
 
+class ImportedFile(BaseModel):
+    file: str = Field(description="The file as uploaded (a file in a zip: `NAME.zip/path/in/it`).")
+    outcome: Literal["new", "changed"]
+    id: str | None = Field(description="The item it made (`/content/{id}`); none for a people CSV.")
+    title: str | None
+
+
+class ImportSummary(BaseModel):
+    new: int = Field(description="Files (documents, people CSVs) imported for the first time.")
+    changed: int
+    unchanged: int = Field(description="Files whose bytes are the same as last time: neither read nor embedded.")
+    removed: int = Field(description="Items removed because their file is gone from a zip (`delete_missing`).")
+    skipped: int = Field(description="Files not imported: each is in `errors` with its reason.")
+    people: int
+    content: int
+    deleted_people: int
+    deleted_content: int
+    items: list[ImportedFile]
+    errors: list[ImportLineError] = Field(description="Skipped files (line 0) and bad lines of JSON Lines and CSV "
+                                          "files, by file and line.")
+    warnings: list[str]
+    ignored: dict[str, int] = Field(description="Files in zips of types the import does not read, by suffix.")
+
+
+class ImportRunPublic(BaseModel):
+    id: int
+    status: Literal["running", "done", "failed", "interrupted"] = Field(
+        description="`interrupted`: the server stopped while it ran; upload again to finish it (what was imported "
+                    "already is skipped as unchanged).")
+    started_by: str | None
+    uploads: list[str] = Field(description="The files uploaded, as named.")
+    delete_missing: bool
+    stage: str | None = Field(description="While running: `starting`, `files` (reading), `chunks` (embedding "
+                                          "passages) or `profiles` (embedding people).")
+    done: int = Field(description="What the stage has done of `total`.")
+    total: int
+    started: str
+    finished: str | None
+    summary: ImportSummary | None = Field(description="Once done.")
+    failure: str | None = Field(description="Why a failed run stopped.")
+
+
+class ImportRunsPage(BaseModel):
+    runs: list[ImportRunPublic]
+
+
+class ErrorDetail(BaseModel):
+    detail: str
+
+
 class VersionPublic(BaseModel):
     version: int
     edited_by: str | None

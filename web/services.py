@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
+from uuid import uuid4
 
 from finder.duplicates import DuplicateFinder
 from finder.gaps import GapFinder
@@ -35,6 +36,12 @@ class Services:
             if self._embedder is None:
                 self._embedder = Embedder(self.settings.model_path, self.settings.embed_batch_size)
             return self._embedder
+
+    @cached_property
+    def worker(self) -> str:
+        """This server's name on the background work it starts (an import run): work recorded as running under
+        another name was left behind by a server that has stopped."""
+        return uuid4().hex
 
     @cached_property
     def profile(self) -> ModelProfile:

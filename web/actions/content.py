@@ -253,5 +253,15 @@ def restore_version(services: Services, viewer: Viewer, content_id: str, version
     return services.store.get_content(content_id)
 
 
+def content_id_of(text: str) -> str | None:
+    """An item named by its id or by a link to it (what people have at hand is the address bar)."""
+    text = (text or "").strip()
+    if "/content/" in text:
+        text = text.split("/content/", 1)[1]
+        for end in "?#/":
+            text = text.split(end, 1)[0]
+    return text or None
+
+
 def new_content_id() -> str:
     return f"c-{uuid.uuid4().hex[:12]}"

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from models.mentoring_store import AVAILABILITY, MAX_CAPACITY
 from models.records import KINDS, STATUSES
+from web.actions.content import content_id_of  # noqa: F401 (the pages' name for it)
 from web.schemas import ContentIn
 
 MAX_TAGS = 20
@@ -24,16 +25,6 @@ MAX_NAME_PIECES = 3  # the most comma-separated pieces one person's name is look
 
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def content_id_of(text: str) -> str | None:
-    """An item named by its id or by a link to it (what people have at hand is the address bar)."""
-    text = (text or "").strip()
-    if "/content/" in text:
-        text = text.split("/content/", 1)[1]
-        for end in "?#/":
-            text = text.split(end, 1)[0]
-    return text or None
 
 
 def _folded(text: str) -> str:
