@@ -19,7 +19,7 @@ class QuestionIn(BaseModel):
                            "(its answers so far are kept); left out: a new question.")
     prompt: str = Field(min_length=1, max_length=2000, description="The question.")
     options: list[str] = Field(min_length=2, max_length=MAX_OPTIONS, description="The choices, in order.")
-    correct: list[int] = Field(min_length=1, max_length=MAX_OPTIONS,
+    correct: list[int] = Field(max_length=MAX_OPTIONS,
                                description="The right options by position in `options` (0 is the first).")
     multiple: bool = Field(False, description="Learners may pick several options (else exactly one is right).")
     explanation: str = Field("", max_length=5000, description="Why the right answer is right (Markdown), shown "

@@ -56,6 +56,7 @@ def show(request: Request, services: ServicesDep, viewer: Reader, content_id: Co
         related=related, experts=experts, names=names, saved=saved, restored=restored, query_id=query_id,
         can_edit=can_edit(viewer, item), versions=actions.item_versions(services, viewer, content_id),
         question_id=store.question_of_answer(content_id), standing=lifecycle(services, viewer, item),
+        is_course=len(store.course_steps(content_id)) if item["kind"] == "course" else 0,
         body=passage_html(item["body"], [text for _, _, text in store.stored_chunks(content_id)]),
         **reactions(services, viewer, content_id),
     )
