@@ -45,11 +45,15 @@ class ImportRunStore:
             "UPDATE import_runs SET status = ?, summary = ?, failure = ?, finished = ? WHERE id = ?",
             [status, json.dumps(summary) if summary is not None else None, failure, utc_now().isoformat(), run_id])
 
-    def interrupt_import_runs(self, worker: str) -> int:
-        """Runs left `running` by another server (one that stopped mid-run): nothing runs them any more."""
-        return self.db.execute(
-            "UPDATE import_runs SET status = 'interrupted', finished = ? WHERE status = 'running' AND worker != ?",
-            [utc_now().isoformat(), worker]).rowcount
+    def interrupt_import_run(self, worker: str) -> int | None:
+        """Mark the run left `running` by another server (one that stopped mid-run) interrupted, as nothing runs
+        it any more; returns its id. (One runs at a time, so at most one is left.)"""
+        row = self.db.execute("SELECT id FROM import_runs WHERE status = 'running' AND worker != ?",
+                              [worker]).fetchone()
+        if row is not None:
+            self.db.execute("UPDATE import_runs SET status = 'interrupted', finished = ? "
+                            "WHERE id = ? AND status = 'running'", [utc_now().isoformat(), row[0]])
+        return row[0] if row else None
 
     def import_run(self, run_id: int) -> dict[str, Any] | None:
         rows = list(self.db["import_runs"].rows_where("id = ?", [run_id]))

@@ -37,13 +37,13 @@ def uploads_folder(services: Services) -> Path:
 def runs(services: Services, viewer: Viewer, limit: int = RECENT) -> list[dict]:
     """The latest import runs, newest first."""
     require_lnd(viewer, DOING)
-    services.store.interrupt_import_runs(services.worker)
+    _settle(services)
     return services.store.import_runs(limit)
 
 
 def run(services: Services, viewer: Viewer, run_id: int) -> dict:
     require_lnd(viewer, DOING)
-    services.store.interrupt_import_runs(services.worker)
+    _settle(services)
     found = services.store.import_run(run_id)
     if found is None:
         raise NotFoundError(f"there is no import run {run_id}")
@@ -57,7 +57,7 @@ def start(services: Services, viewer: Viewer, uploads: list[Upload], delete_miss
     out of a zip, a file over the limit) is left out with its reason; an upload with nothing left to import is
     refused. With `delete_missing`, items whose file is no longer in a zip uploaded again are removed."""
     require_lnd(viewer, DOING)
-    services.store.interrupt_import_runs(services.worker)
+    _settle(services)
     _refuse_while_running(services)
     settings = services.settings
     folder = uploads_folder(services)
@@ -77,6 +77,13 @@ def start(services: Services, viewer: Viewer, uploads: list[Upload], delete_miss
     threading.Thread(target=_import, args=(services, run_id, staged, delete_missing), name=f"import-{run_id}",
                      daemon=True).start()
     return services.store.import_run(run_id)
+
+
+def _settle(services: Services) -> None:
+    """A run another server left running (it stopped mid-run) is interrupted; its staged upload goes."""
+    left = services.store.interrupt_import_run(services.worker)
+    if left is not None:
+        remove(uploads_folder(services) / f"run-{left}")
 
 
 def _refuse_while_running(services: Services) -> None:
