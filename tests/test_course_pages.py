@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -13,13 +14,20 @@ from indexer.importer import import_files
 from tests.conftest import LiveServer, add_accounts, signed_in
 from tests.factories import ANA, VPN, jsonl, person
 from tests.test_pages import browser, demo_site  # noqa: F401 (the browser fixture)
+from web.actions.accounts import LOCAL_ADMIN
+from web.actions.courses import analytics
+from web.cli import DEMO_DIR
+from web.demo_courses import load_courses, write_course_history
 
 USERS = {"sam": ("employee", "p20"), "ana": ("contributor", "p03"), "elena": ("lnd", "p60")}
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     services = demo_site(demo_services, embedder, tmp_path_factory.mktemp("courses-demo"), USERS)
+    assert load_courses(services, DEMO_DIR) == ["c080", "c280"]  # as `knowhow demo` does
+    assert write_course_history(services, DEMO_DIR, NOW) == 28
     with LiveServer(services) as server:
         yield server
     services.close()
@@ -77,6 +85,20 @@ def test_ana_builds_a_course_sam_takes_it_and_elena_sees_the_missed_question(tab
     expect(first).to_contain_text("100%")
     first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Why Tailscale")
+
+
+def test_the_demo_courses_have_learners_and_a_most_missed_question(site):
+    _, remote = analytics(site.services, LOCAL_ADMIN, "c080")
+    assert remote["started"] == 14 and 6 <= remote["completed"] < 14
+    assert [s["finished"] for s in remote["steps"]] == sorted((s["finished"] for s in remote["steps"]), reverse=True)
+    assert all(s["median_seconds"] for s in remote["steps"]) and remote["median_total_seconds"] > 300
+    top = remote["questions"][0]
+    assert top["missed_share"] > 0.3 and top["prompt"] in (  # one of the two the demo makes hardest
+        "Which traffic goes through Tailscale?",
+        "Tailscale is green but grafana.nw.internal cannot be reached. What is the most common culprit?")
+    # Built again (a second `knowhow demo`), nothing is added twice.
+    assert load_courses(site.services, DEMO_DIR) == ["c080", "c280"]
+    assert write_course_history(site.services, DEMO_DIR, NOW) == 0
 
 
 # -- the same without JavaScript, over plain HTTP --

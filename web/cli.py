@@ -30,6 +30,7 @@ from models.settings import Settings
 from web.actions import accounts as actions
 from web.actions.accounts import LOCAL_ADMIN
 from web.actions.search import ask as ask_as
+from web.demo_courses import load_courses, write_course_history
 from web.demo_history import DAYS, demo_needs, write_history
 from web.security import hash_password
 from web.services import Services
@@ -189,8 +190,13 @@ def demo(ctx: click.Context, history: bool) -> None:
     for username, role, person in DEMO_USERS:
         if services.store.user_by_name(username) is None:
             services.store.create_user(username, hash_password(DEMO_PASSWORD), role, person)
+    courses = load_courses(services, DEMO_DIR) if report.ok else []
+    if courses:
+        click.echo(f"short courses: {_n(len(courses), 'course')} with check questions")
     if history and report.ok:
         _demo_history(services)
+        if courses and (learners := write_course_history(services, DEMO_DIR)):
+            click.echo(f"course history: {_n(learners, 'learner')} taking the courses")
     click.echo(f"demo sign-ins: {', '.join(f'{u} ({r})' for u, r, _ in DEMO_USERS)}; password {DEMO_PASSWORD}")
     if not report.ok:
         sys.exit(1)

@@ -74,10 +74,13 @@ def list_courses(services: Services, viewer: Viewer, limit: int, offset: int,
 
 # -- building --
 
-def create_course(services: Services, viewer: Viewer, draft: CourseIn) -> Course:
-    """A new course, published as a content item of kind `course` by the same rules as any item."""
+def create_course(services: Services, viewer: Viewer, draft: CourseIn, course_id: str | None = None) -> Course:
+    """A new course, published as a content item of kind `course` by the same rules as any item (so only L&D
+    chooses its id)."""
     authors = draft.authors if draft.authors is not None else ([viewer.person_id] if viewer.person_id else [])
     item_draft, steps = _checked(services, viewer, draft, authors, None)
+    if course_id is not None:
+        item_draft = ContentIn.model_validate({**item_draft.model_dump(), "id": course_id})
     item = content.create_item(services, viewer, item_draft)
     return _with_steps(services, viewer, item["id"], steps)
 
