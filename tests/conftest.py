@@ -277,10 +277,33 @@ def signed_in(server: LiveServer, name: str, csrf_header: bool = True) -> Iterat
         yield browser
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, shared by every page test (a launch costs a second or more of
+    CPU; Playwright's sync API runs one instance at a time anyway). Tests open contexts of their own."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, temporary user-data-dir.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def tab_as(browser, site):
-    """Browser tabs signed in as a page test module's users, on that module's `site` (a LiveServer); the
-    module imports `browser` from tests.test_pages (test_pages itself shares one set of tabs per module)."""
+    """Browser tabs signed in as a page test module's users, on that module's `site` (a LiveServer)."""
     from tests.test_pages import Tabs
 
     tabs = Tabs(browser, site)

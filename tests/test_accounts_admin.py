@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from indexer.importer import import_files
 from tests.conftest import PASSWORD, LiveServer, add_accounts, as_user, http_client, signed_in
 from tests.factories import ANA, BO, jsonl, person
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.conftest import TIMEOUT_MS
 from web.cli import cli
 
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
@@ -150,36 +150,31 @@ def test_accounts_page_works_without_javascript_and_needs_the_csrf_token(server)
     assert (eve["role"], eve["person_id"], eve["disabled"]) == ("contributor", "p-bo", 1)
 
 
-def test_accounts_page_in_chromium(server):
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser`")
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(server.url + "/login?next=/lnd")
-            page.get_by_label("User name").fill("lee")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.get_by_role("link", name="Accounts").click()
-            expect(page.locator("#accounts tbody tr")).to_have_count(3)
-            page.get_by_label("User name").fill("cy")
-            page.get_by_role("combobox", name="Person").select_option("p-bo")
-            page.get_by_role("button", name="Create account").click()
-            expect(page.get_by_role("heading", name="cy")).to_be_visible()
-            password = page.locator("#new-password code").inner_text()
-            page.get_by_role("combobox", name="Role").select_option("contributor")
-            page.get_by_role("button", name="Change role").click()
-            expect(page.get_by_text("The role is now contributor.")).to_be_visible()
-            page.get_by_label("Team").fill("People Ops")
-            page.get_by_role("button", name="Save directory fields").click()
-            expect(page.get_by_text("Saved their directory fields.")).to_be_visible()
-            page.get_by_role("link", name="All accounts").click()
-            expect(page.locator("#accounts tbody tr", has_text="cy")).to_contain_text("Bo Chen")
-        finally:
-            browser.close()
+def test_accounts_page_in_chromium(server, browser):
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server.url + "/login?next=/lnd")
+        page.get_by_label("User name").fill("lee")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Accounts").click()
+        expect(page.locator("#accounts tbody tr")).to_have_count(3)
+        page.get_by_label("User name").fill("cy")
+        page.get_by_role("combobox", name="Person").select_option("p-bo")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="cy")).to_be_visible()
+        password = page.locator("#new-password code").inner_text()
+        page.get_by_role("combobox", name="Role").select_option("contributor")
+        page.get_by_role("button", name="Change role").click()
+        expect(page.get_by_text("The role is now contributor.")).to_be_visible()
+        page.get_by_label("Team").fill("People Ops")
+        page.get_by_role("button", name="Save directory fields").click()
+        expect(page.get_by_text("Saved their directory fields.")).to_be_visible()
+        page.get_by_role("link", name="All accounts").click()
+        expect(page.locator("#accounts tbody tr", has_text="cy")).to_contain_text("Bo Chen")
+    finally:
+        page.close()
     assert _sign_in(server, "cy", password) == 200
     assert server.services.store.get_person("p-bo")["team"] == "People Ops"
     assert server.services.store.user_by_name("cy")["role"] == "contributor"

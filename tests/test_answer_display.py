@@ -16,7 +16,7 @@ from indexer.importer import import_files
 from tests.conftest import LiveServer, api_token, client
 from tests.factories import content, jsonl
 from tests.test_passages import TUNNEL_BODY
-from tests.test_pages import Tabs, browser, demo_site  # noqa: F401 (the browser fixture)
+from tests.test_pages import demo_site
 
 USERS = {"ana": ("contributor", "p03"), "jonas": ("employee", "p02")}
 TUNNEL = content(

@@ -3,34 +3,29 @@ with no request leaving the server and no policy violation."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.conftest import TIMEOUT_MS
 from web.middleware import CSP
 
 
-def test_docs_render_offline_under_the_site_csp(live, http):
+def test_docs_render_offline_under_the_site_csp(live, http, browser):
     response = http.get("/docs")
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == CSP
     assert "cdn" not in response.text and "<script>" not in response.text
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser`")
     requests, violations, errors = [], [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("console", lambda message: violations.append(message.text)
-                    if "Content Security Policy" in message.text else None)
-            page.goto(live.url + "/docs")
-            expect(page.locator(".opblock-summary-path", has_text="/api/users/{user_id}/password")).to_be_visible()
-            expect(page.locator(".swagger-ui .info .title")).to_contain_text("Knowhow")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.goto(live.url + "/docs")
+        expect(page.locator(".opblock-summary-path", has_text="/api/users/{user_id}/password")).to_be_visible()
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("Knowhow")
+    finally:
+        page.close()
     assert (violations, errors) == ([], [])
     assert [url for url in requests if not url.startswith(live.url)] == []

@@ -20,7 +20,7 @@ from models.settings import Settings
 from tests.conftest import LiveServer, add_accounts, signed_in
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 from tests.test_pages import PASSWORD as PAGES_PASSWORD
-from tests.test_pages import browser, sign_in_state  # noqa: F401 (browser: the pages' Chromium fixture)
+from tests.test_pages import sign_in_state
 from web import cli as cli_module
 from web.demo_history import DAYS, demo_needs, write_history
 from web.security import hash_password

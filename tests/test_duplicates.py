@@ -13,7 +13,7 @@ import pytest
 
 from finder.duplicates import Doc, Pair, Vocabulary, likeness, near_duplicate_pairs, title_names
 from tests.conftest import LiveServer
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Tabs, demo_site, signed_in_http
+from tests.test_pages import Tabs, demo_site, signed_in_http
 
 USERS = {
     "ana": ("contributor", "p03"),     # IT
@@ -213,19 +213,6 @@ def test_the_api_still_creates_near_duplicates_without_asking(site, elena):
 
 
 # -- in a browser --
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import expect, sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 def test_the_form_says_this_looks_like_while_typing_then_publishes_anyway(browser, site):
     tabs = Tabs(browser, site)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models.records import Person
 from tests.conftest import LiveServer
-from tests.test_pages import USERS, Tabs, browser, demo_site, signed_in_http  # noqa: F401 (the browser fixture)
+from tests.test_pages import USERS, demo_site, signed_in_http
 from web.markdown import comment_to_html
 
 PHONE = {"width": 375, "height": 800}

@@ -22,7 +22,7 @@ from indexer.importer import import_files
 from models.settings import Settings
 from tests.conftest import LiveServer, as_user, password_hash
 from tests.factories import jsonl, person
-from tests.test_pages import PASSWORD, browser, signed_in_http  # noqa: F401 (the browser fixture)
+from tests.test_pages import PASSWORD, signed_in_http
 from web.services import Services
 
 USERS = {"lee": ("lnd", "p-lee"), "ana": ("contributor", "p-ana"), "bo": ("employee", "p-bo")}

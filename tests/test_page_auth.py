@@ -15,11 +15,9 @@ from playwright.sync_api import expect
 
 from models.records import Audience, Content
 from tests.conftest import LiveServer, http_client
-from tests.test_pages import (  # noqa: F401 (the browser fixture is shared)
+from tests.test_pages import (
     ARTIFACTS,
     PASSWORD,
-    Tabs,
-    browser,
     demo_site,
     signed_in_http,
 )

@@ -12,25 +12,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from finder.experts import Expert
 from models.errors import ConflictError, ForbiddenError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
-from tests.conftest import LiveServer, http_client, password_hash
+from tests.conftest import TIMEOUT_MS, LiveServer, http_client, password_hash
 from finder.mentors import rank_mentors
 from web.actions import mentoring
 from web.auth import Viewer
 from web.services import Services
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-TIMEOUT_MS = 15_000
 XSS_ELEMENTS = "script:not([src]), svg, iframe, [onerror], [onload], [onclick], img[src='x'], a[href^='javascript']"
 PASSWORD = "pages test password"
 # Accounts on the demo organisation: user name -> (role, person id).
@@ -132,19 +126,6 @@ def site(demo_services, embedder, tmp_path_factory) -> Iterator[LiveServer]:
     with LiveServer(services) as server:
         yield server
     services.close()
-
-
-@pytest.fixture(scope="module")  # a module's own: Playwright's sync API runs one instance at a time
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
-    expect.set_options(timeout=TIMEOUT_MS)
-
-    with sync_playwright() as playwright:
-        # Playwright gives every launch a fresh, temporary user-data-dir.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

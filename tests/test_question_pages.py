@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import LiveServer
-from tests.test_pages import Tabs, ask_by_typing, browser, demo_site  # noqa: F401 (the browser fixture)
+from tests.test_pages import ask_by_typing, demo_site
 
 USERS = {
     "sam": ("employee", "p20"),      # Sam O'Connor, Software

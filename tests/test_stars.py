@@ -7,9 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS
 from web.pages.render import templates
 
 CSS = Path(__file__).resolve().parent.parent / "web" / "static" / "knowhow.css"
@@ -23,13 +21,10 @@ def _widget(my_stars: int | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def page():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
 
 
 def _colours(page) -> list[str]:
