@@ -11,13 +11,18 @@ import pytest
 from playwright.sync_api import expect
 
 from indexer.importer import import_files
-from tests.conftest import LiveServer, add_accounts, signed_in
+from tests.conftest import LiveServer, add_accounts, as_user, signed_in
 from tests.factories import ANA, VPN, jsonl, person
-from tests.test_pages import browser, demo_site  # noqa: F401 (the browser fixture)
+from tests.test_pages import demo_site
 from web.actions.accounts import LOCAL_ADMIN
 from web.actions.courses import analytics
 from web.cli import DEMO_DIR
 from web.demo_courses import load_courses, write_course_history
+
+try:  # the `browser` fixture is moving from test_pages to conftest
+    from tests.test_pages import browser  # noqa: F401
+except ImportError:
+    pass
 
 USERS = {"sam": ("employee", "p20"), "ana": ("contributor", "p03"), "elena": ("lnd", "p60")}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -136,3 +141,22 @@ def test_the_builder_and_the_steps_work_as_plain_forms(server):
         assert cy.get(course + "/analytics").status_code == 403
         assert ana.get(course + "/analytics").status_code == 200
         assert cy.get(course + "/edit").status_code == 403
+
+
+def test_a_search_hit_on_a_course_leads_to_its_step(server):
+    filler = " ".join(f"Sentence {n} of this step says a little more about the topic at hand." for n in range(12))
+    steps = [{"title": "Badges", "body": "Your office badge opens the doors from seven to eight. " + filler},
+             {"title": "Printers", "body": "Printers pick up your job when you tap your badge on the reader. " + filler},
+             {"title": "Parking", "body": "The garage under the building has twenty bicycle racks and two chargers "
+                                          "for electric scooters. " + filler}]
+    with as_user(server, "ana") as ana, signed_in(server, "cy") as cy:
+        course = ana.post("/api/courses", json={"title": "Your first day in the office", "steps": steps}).json()
+        hits = cy.get("/api/search", params={"q": "where can I charge my electric scooter"}).json()["results"]
+        hit = next(h for h in hits if h["id"] == course["id"])
+        assert hit["passage"] > 0
+        page = cy.get("/", params={"q": "where can I charge my electric scooter"}).text
+        assert f'href="/courses/{course["id"]}/passages/{hit["passage"]}"' in page
+        landed = cy.get(f"/courses/{course['id']}/passages/{hit['passage']}")
+        assert landed.status_code == 303 and landed.headers["location"] == f"/courses/{course['id']}/steps/3"
+        assert cy.get(f"/courses/{course['id']}/passages/0").headers["location"] in (
+            f"/courses/{course['id']}", f"/courses/{course['id']}/steps/1")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.course_rules import (
-    Progress, StepText, course_body, figures, is_right, progress, question_problems, step_done,
+    Progress, StepText, course_body, figures, is_right, progress, question_problems, step_done, step_of_heading,
 )
 from models.errors import ForbiddenError, InvalidInputError, NotFoundError
 from web.actions import content
@@ -145,6 +145,15 @@ def _linked_item(services: Services, viewer: Viewer, reference: str, teams: list
             f"step {position}: “{row['title']}” is visible to {', '.join(row['visible_teams'])} only; restrict "
             "the course to those teams, or choose another item", field="steps")
     return row
+
+
+def step_of_passage(services: Services, viewer: Viewer, course_id: str, passage: int) -> int | None:
+    """The step (1-based) a search hit's passage of the course lies in; None: the introduction. Each step
+    is a heading of the course's body, and passages keep the heading they sit under."""
+    course = visible_course(services, viewer, course_id)
+    titles = {position: title for position, title, _ in services.store.stored_chunks(course_id)}
+    heading = titles.get(passage, "").removeprefix(course.item["title"]).removeprefix(" — ")
+    return step_of_heading(heading, len(course.steps))
 
 
 # -- taking --

@@ -111,6 +111,14 @@ def _post_builder(request: Request, services: Services, viewer: Viewer, form: Co
     return RedirectResponse(f"/courses/{saved.id}?saved=1", status_code=303)
 
 
+@router.get("/courses/{course_id}/passages/{passage}")
+def passage(services: ServicesDep, viewer: Reader, course_id: ContentId,
+            passage: Annotated[int, Path(ge=0, le=100_000)]) -> RedirectResponse:
+    """Where a search hit on a course leads: the step its passage is in (the introduction: the course)."""
+    position = actions.step_of_passage(services, viewer, course_id, passage)
+    return RedirectResponse(f"/courses/{course_id}" + (f"/steps/{position}" if position else ""), status_code=303)
+
+
 @router.get("/courses/{course_id}/steps/{position}", response_class=HTMLResponse)
 def step(request: Request, services: ServicesDep, viewer: Employee, course_id: ContentId,
          position: StepNumber) -> HTMLResponse:
