@@ -193,6 +193,10 @@ def test_employees_cannot_build_and_team_courses_stay_within_the_team(server):
             assert cid not in [c["id"] for c in client.get("/api/courses").json()["items"]]
             assert cid not in [r["id"] for r in client.get("/api/search", params={"q": "closing the books"}).json()["results"]]
         assert bo.post(f"/api/courses/{cid}/attempts", json={"step": 1}).json()["progress"]["completed"] is True
+        # Deleting the course's item takes its steps, questions and learners with it.
+        assert bo.delete(f"/api/content/{cid}").status_code == 204
+        assert bo.get(f"/api/courses/{cid}").status_code == 404
+        assert server.services.store.course_steps(cid) == [] and server.services.store.course_learners(cid) == []
 
 
 @pytest.mark.parametrize("change, status, words", [

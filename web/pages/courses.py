@@ -127,12 +127,13 @@ def step(request: Request, services: ServicesDep, viewer: Employee, course_id: C
 
 
 def _step_page(request: Request, services: Services, viewer: Viewer, course_id: str, position: int,
-               error: str = "") -> HTMLResponse:
+               error: str = "", picked: dict[int, list[int]] | None = None) -> HTMLResponse:
+    """The step page; after a refused answer, with the reason and the options as the learner picked them."""
     found, shown, answers = actions.open_step(services, viewer, course_id, position)
     progress, _ = actions.progress_of(services, viewer, found)
     return render(request, "course_step.html", status_code=422 if error else 200, section="browse", course=found,
                   step=shown, position=position, answers=answers, progress=progress, done=position in progress.done,
-                  error=error)
+                  error=error, picked=picked or {})
 
 
 @router.post("/courses/{course_id}/steps/{position}")
@@ -150,7 +151,7 @@ async def answer(request: Request, services: ServicesDep, viewer: Employee, cour
     try:
         actions.answer_step(services, viewer, course_id, position, answers)
     except InvalidInputError as exc:
-        return _step_page(request, services, viewer, course_id, position, error=as_sentence(str(exc)))
+        return _step_page(request, services, viewer, course_id, position, as_sentence(str(exc)), answers)
     return RedirectResponse(f"/courses/{course_id}/steps/{position}#result", status_code=303)
 
 
