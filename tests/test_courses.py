@@ -227,3 +227,14 @@ def test_bad_attempts_are_refused_with_the_reason(server):
             response = cy.post(f"/api/courses/{cid}/attempts", json=body)
             assert response.status_code in (404, 422) and words in response.json()["detail"], (body, response.text)
         assert cy.get("/api/courses/c-vpn").status_code == 404  # an item, not a course
+
+
+def test_a_course_is_evidence_for_its_author_in_expert_ranking(server):
+    step = {"title": "Charging", "body": "The garage under the building has two chargers for electric scooters; "
+                                         "book a slot in the facilities app and bring your own cable."}
+    question = {"q": "where can I charge my electric scooter at the office"}
+    with as_user(server, "bo") as bo, as_user(server, "cy") as cy:
+        assert "p-bo" not in [e["id"] for e in cy.get("/api/experts", params=question).json()["experts"]]
+        assert bo.post("/api/courses", json=course_json(title="Coming to work by scooter", steps=[step])).status_code == 201
+        experts = cy.get("/api/experts", params=question).json()["experts"]
+        assert experts and experts[0]["id"] == "p-bo" and "Coming to work by scooter" in " ".join(experts[0]["why"])

@@ -8,8 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.course_rules import MAX_OPTIONS, MAX_QUESTIONS, MAX_STEPS
 from models.records import ID_PATTERN
-
-MAX_ROW_ID = 2**62
+from web.params import MAX_ROW_ID
 
 
 class QuestionIn(BaseModel):

@@ -113,8 +113,8 @@ def _checked(services: Services, viewer: Viewer, draft: CourseIn, authors: list[
     teams = content.canonical_teams(services, draft.visible_teams)
     steps, texts = [], []
     for position, step in enumerate(draft.steps, 1):
-        linked = _linked_item(services, viewer, step.item, teams, position, existing) if step.item else None
-        title = step.title or (linked["title"][:200] if linked else "")
+        linked = _linked_item(services, viewer, step.item, teams, position) if step.item else None
+        title = " ".join((step.title or (linked["title"][:200] if linked else "")).split())  # one heading line
         if not title:
             raise InvalidInputError(f"step {position} needs a title", field="steps")
         if not linked and not step.body:
@@ -135,13 +135,12 @@ def _checked(services: Services, viewer: Viewer, draft: CourseIn, authors: list[
     return item, steps
 
 
-def _linked_item(services: Services, viewer: Viewer, reference: str, teams: list[str], position: int,
-                 existing: dict | None) -> dict:
+def _linked_item(services: Services, viewer: Viewer, reference: str, teams: list[str], position: int) -> dict:
     item_id = content.content_id_of(reference) or ""
     row = services.store.get_content(item_id)
     if row is None or not viewer.audience.sees(row["visible_teams"]):
         raise InvalidInputError(f"step {position}: no item {reference!r} to include", field="steps")
-    if row["kind"] == "course" or (existing and row["id"] == existing["id"]):
+    if row["kind"] == "course":
         raise InvalidInputError(f"step {position}: a step cannot be a course", field="steps")
     if row["visible_teams"] and not (teams and set(teams) <= set(row["visible_teams"])):
         raise InvalidInputError(
