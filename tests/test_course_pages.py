@@ -19,11 +19,6 @@ from web.actions.courses import analytics
 from web.cli import DEMO_DIR
 from web.demo_courses import load_courses, write_course_history
 
-try:  # the `browser` fixture is moving from test_pages to conftest
-    from tests.test_pages import browser  # noqa: F401
-except ImportError:
-    pass
-
 USERS = {"sam": ("employee", "p20"), "ana": ("contributor", "p03"), "elena": ("lnd", "p60")}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -160,3 +155,15 @@ def test_a_search_hit_on_a_course_leads_to_its_step(server):
         assert landed.status_code == 303 and landed.headers["location"] == f"/courses/{course['id']}/steps/3"
         assert cy.get(f"/courses/{course['id']}/passages/0").headers["location"] in (
             f"/courses/{course['id']}", f"/courses/{course['id']}/steps/1")
+
+
+def test_odd_numbers_in_the_forms_are_refused_or_ignored_never_an_error(server):
+    with signed_in(server, "ana", csrf_header=False) as ana:
+        odd = {"csrf_token": ana.csrf, "title": "T", "steps": "9" * 5000, "s1_questions": "²", "s1_title": "S",
+               "s1_body": "B", "s1_q1_prompt": "?", "s1_q1_options": "*a\nb", "s1_id": "9" * 30}
+        assert ana.post("/courses/new", data={**odd, "action": "remove_step:" + "9" * 5000}).status_code == 200
+        saved = ana.post("/courses/new", data={**odd, "steps": "1", "s1_questions": "1", "action": "save"})
+        assert saved.status_code == 303
+        step = saved.headers["location"].split("?")[0] + "/steps/1"
+        assert ana.post(step, data={"csrf_token": ana.csrf, "q" + "9" * 5000: "1"}).status_code == 422
+        assert ana.post(step, data={"csrf_token": ana.csrf, "q1": "9" * 5000}).status_code == 422

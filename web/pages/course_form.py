@@ -20,6 +20,12 @@ from web.pages.forms import split_list
 RIGHT = "*"
 
 
+def number(text: str) -> int | None:
+    """A whole number as a form sends it, or None: ASCII digits only, and short (int() refuses over 4,300
+    digits, and nothing here counts past a row id)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+
+
 @dataclass
 class QuestionForm:
     id: str = ""
@@ -35,7 +41,7 @@ class QuestionForm:
     def draft(self) -> dict:
         lines = [line.strip() for line in self.options.splitlines() if line.strip()]
         correct = [n for n, line in enumerate(lines) if line.startswith(RIGHT)]
-        return {"id": int(self.id) if self.id.isdigit() else None, "prompt": self.prompt,
+        return {"id": number(self.id), "prompt": self.prompt,
                 "options": [line.removeprefix(RIGHT).strip() for line in lines], "correct": correct,
                 "multiple": self.multiple or len(correct) > 1, "explanation": self.explanation}
 
@@ -54,7 +60,7 @@ class StepForm:
             q.blank for q in self.questions)
 
     def draft(self) -> dict:
-        return {"id": int(self.id) if self.id.isdigit() else None, "title": self.title, "body": self.body,
+        return {"id": number(self.id), "title": self.title, "body": self.body,
                 "item": self.item.strip() or None, "questions": [q.draft() for q in self.questions if not q.blank]}
 
 
@@ -88,7 +94,7 @@ class CourseForm:
 
         def count(name: str, limit: int) -> int:
             value = text(name)
-            return min(int(value), limit) if value.isdigit() else 0
+            return min(number(value) or 0, limit)
 
         steps = []
         for s in range(1, count("steps", MAX_STEPS) + 1):
@@ -104,7 +110,7 @@ class CourseForm:
         """Do what a button asked (add_step, add_question:S, remove_step:S, remove_question:S:Q); returns the
         id of the field to focus."""
         kind, _, where = action.partition(":")
-        numbers = [int(n) for n in where.split(":") if n.isdigit()]
+        numbers = [n for n in map(number, where.split(":")) if n is not None]
         if kind == "add_step" and len(self.steps) < MAX_STEPS:
             self.steps.append(StepForm(questions=[QuestionForm()]))
             return f"s{len(self.steps)}_title"

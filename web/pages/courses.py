@@ -17,7 +17,7 @@ from web.actions import courses as actions
 from web.auth import Contributor, Employee, LnD, Reader, Viewer
 from web.deps import ServicesDep
 from web.pages.common import as_sentence, author_names
-from web.pages.course_form import CourseForm
+from web.pages.course_form import CourseForm, number
 from web.pages.render import render, templates
 from web.params import ContentId
 from web.services import Services
@@ -143,8 +143,9 @@ async def answer(request: Request, services: ServicesDep, viewer: Employee, cour
     form = await request.form()
     answers: dict[int, list[int]] = {}
     for key, value in form.multi_items():
-        if key.startswith("q") and key[1:].isdigit() and str(value).isdigit() and len(key) < 20:
-            answers.setdefault(int(key[1:]), []).append(min(int(value), 99))
+        question, option = number(key.removeprefix("q")), number(value if isinstance(value, str) else "")
+        if key.startswith("q") and question is not None and option is not None:
+            answers.setdefault(question, []).append(option)
     found = actions.visible_course(services, viewer, course_id)
     for question in found.step(position)["questions"]:
         answers.setdefault(question["id"], [])  # an unanswered question: the action says which
