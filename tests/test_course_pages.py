@@ -123,6 +123,8 @@ def test_the_builder_and_the_steps_work_as_plain_forms(server):
         assert saved.status_code == 303
         course = saved.headers["location"].split("?")[0]
         assert "Take the course" in ana.get("/content/" + course.rsplit("/", 1)[1]).text
+        assert f'href="{course}/analytics"' in ana.get("/courses").text
+        assert f'href="{course}/analytics"' not in cy.get("/courses").text
 
         assert "Start the course" in cy.get(course).text
         step = cy.get(course + "/steps/1").text

@@ -127,7 +127,8 @@ def test_a_course_is_built_taken_and_measured(server):
         assert seen["can_edit"] is False
         assert seen["steps"][0]["questions"][0]["correct"] is None
         assert seen["progress"] == {"started": False, "done_steps": [], "total": 2, "next_step": 1, "completed": False}
-        assert [c["id"] for c in cy.get("/api/courses").json()["items"]] == [cid]
+        assert [(c["id"], c["can_edit"]) for c in cy.get("/api/courses").json()["items"]] == [(cid, False)]
+        assert [(c["id"], c["can_edit"]) for c in ana.get("/api/courses").json()["items"]] == [(cid, True)]
 
         # Searchable like any item: a question lands on the course.
         found = cy.get("/api/search", params={"q": "what does the VPN let me reach from home"}).json()["results"]

@@ -106,6 +106,7 @@ class CourseSummary(BaseModel):
     tags: list[str]
     steps: int
     created: str | None
+    can_edit: bool = Field(description="Whether the caller may edit the course and see its analytics.")
 
 
 class CoursesPage(BaseModel):

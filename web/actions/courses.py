@@ -72,7 +72,9 @@ def visible_course(services: Services, viewer: Viewer, course_id: str) -> Course
 
 def list_courses(services: Services, viewer: Viewer, limit: int, offset: int,
                  author: str | None = None) -> tuple[list[dict], int]:
-    return services.store.list_courses(viewer.audience, author, limit, offset)
+    """A page of the courses the viewer sees, each saying whether the viewer may edit (and measure) it."""
+    rows, total = services.store.list_courses(viewer.audience, author, limit, offset)
+    return [{**row, "can_edit": can_edit(viewer, row)} for row in rows], total
 
 
 # -- building --
