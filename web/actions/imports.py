@@ -105,15 +105,17 @@ def _import(services: Services, run_id: int, staged: Staged, delete_missing: boo
     """The background part: the staged files take their place among earlier uploads, and are imported from
     there, the counts recorded as they go. A failure is recorded with its reason, never left as running."""
     store = services.store
+    status, summary, failure = "done", None, None
     try:
         placed = place(staged, uploads_folder(services) / "current")
         report = import_paths(services.indexer, list(placed), delete_missing, _Recorder(store, run_id))
-        store.finish_import_run(run_id, "done", _summary(services, report, staged, placed))
+        summary = _summary(services, report, staged, placed)
     except Exception as exc:  # a run that fails says why on its page, not only in a log
         log.exception("import run %s failed", run_id)
-        store.finish_import_run(run_id, "failed", failure=f"{type(exc).__name__}: {exc}")
+        status, failure = "failed", f"{type(exc).__name__}: {exc}"
     finally:
-        remove(staged.folder)
+        remove(staged.folder)  # before the run is said to be over: whoever sees it over finds the folder gone
+        store.finish_import_run(run_id, status, summary, failure)
         store.close()  # this thread's connection
 
 
