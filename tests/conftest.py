@@ -278,7 +278,10 @@ def signed_in(server: LiveServer, name: str, csrf_header: bool = True) -> Iterat
         yield browser
 
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium-headless-shell (Chromium's headless build, same engine and version as the chromium
+# package): test_pages used 35 s of CPU with it, 60 s with the full browser in headless mode. Else chromium.
+CHROMIUM = next((path for path in map(Path, ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium"))
+                 if path.exists()), Path("/usr/bin/chromium-headless-shell"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -293,7 +296,7 @@ def browser():
     from playwright.sync_api import expect, sync_playwright
 
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium chromium-driver)")
+        pytest.fail("Chromium is not installed: run `make browser` (apt-get install -y chromium-headless-shell)")
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         # Playwright gives every launch a fresh, temporary user-data-dir.
