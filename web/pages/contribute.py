@@ -16,6 +16,7 @@ from web.actions import content as actions
 from web.actions.duplicates import like_draft
 from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
+from web.checklist import checklist
 from web.deps import ServicesDep
 from web.markdown import to_html
 from web.pages.forms import ContentForm, content_id_of, person_label, resolve_people, split_list
@@ -76,6 +77,7 @@ def _page(request: Request, services: Services, viewer: Viewer, form: ContentFor
         errors=errors, item=item, people=people, tags=[tag for tag, _ in store.tag_counts(viewer.audience)],
         preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=publishes_for_others(viewer),
         author_name=(store.get_person(form.author) or {}).get("name", form.author) if form.author else "",
+        checklist=checklist(form.title, form.body, form.kind, form.official, item and item.get("verified")),
     )
 
 
@@ -129,12 +131,16 @@ def create(request: Request, services: ServicesDep, viewer: Contributor, form: F
 @router.post("/contribute/preview", response_class=HTMLResponse)
 def preview(request: Request, services: ServicesDep, viewer: Contributor, body: Annotated[str, Form()] = "",
             title: Annotated[str, Form(max_length=1000)] = "", kind: Annotated[str, Form(max_length=100)] = "",
-            tags: Annotated[str, Form(max_length=5000)] = "", new: Annotated[str, Form()] = "") -> HTMLResponse:
-    """The live preview: the body rendered exactly as the content page will show it; for a new item also
-    the items it looks like (swapped into the form's warning out of band)."""
+            tags: Annotated[str, Form(max_length=5000)] = "", new: Annotated[str, Form()] = "",
+            official: Annotated[str, Form(max_length=10)] = "",
+            reviewed: Annotated[str, Form(max_length=100)] = "") -> HTMLResponse:
+    """The live preview: the body rendered exactly as the content page will show it, and the writing
+    checklist; for a new item also the items it looks like (the warning and the checklist are swapped in out
+    of band)."""
     similar = like_draft(services, viewer, title, body, kind, split_list(tags)) if new else None
     return render(request, "_preview_and_similar.html", preview=to_html(body), similar=similar or [], oob=True,
-                  check_similar=similar is not None)
+                  check_similar=similar is not None,
+                  checklist=checklist(title, body, kind, official == "on", reviewed or None))
 
 
 @router.get("/content/{content_id}/edit", response_class=HTMLResponse)
