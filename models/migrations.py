@@ -440,3 +440,13 @@ def m014_courses(db: sqlite_utils.Database) -> None:
         learner TEXT NOT NULL, chosen TEXT NOT NULL, correct INTEGER NOT NULL, first INTEGER NOT NULL,
         created TEXT NOT NULL)""")
     db.execute("CREATE INDEX idx_course_answers_question ON course_answers(question_id, learner)")
+
+
+@migration
+def m015_writing_templates(db: sqlite_utils.Database) -> None:
+    """L&D's edits of the writing templates, one row per kind (skeleton and guidance, who and when). A kind
+    without a row uses the default that ships in code; resetting a kind deletes its row."""
+    db["writing_templates"].create(
+        {"kind": str, "skeleton": str, "guidance": str, "updated": str, "updated_by": str},
+        pk="kind", not_null={"skeleton", "guidance", "updated"},
+    )

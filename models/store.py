@@ -28,12 +28,13 @@ from models.question_store import QuestionStore
 from models.request_store import RequestStore
 from models.review_store import ReviewStore
 from models.source_store import SourceStore
+from models.template_store import TemplateStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
     DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
-    ImportRunStore, CourseStore,
+    ImportRunStore, CourseStore, TemplateStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 

@@ -6,8 +6,22 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from models.settings import Settings
-from web.api import (accounts, content, courses, imports, lnd, notifications, people, questions, reactions, requests,
-                     reviews, search, system)
+from web.api import (
+    accounts,
+    content,
+    courses,
+    imports,
+    lnd,
+    notifications,
+    people,
+    questions,
+    reactions,
+    requests,
+    reviews,
+    search,
+    system,
+)
+from web.api import templates as writing_templates
 from web.auth import csrf_protect
 from web.errors import install_error_handlers
 from web.middleware import BodyLimit, SecurityHeaders
@@ -30,7 +44,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     for module in (accounts, search, content, courses, people, questions, requests, reviews, reactions, lnd, imports,
-                   notifications, system):
+                   notifications, system, writing_templates):
         app.include_router(module.router)
     install_pages(app)
     app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import ForbiddenError
+from models.records import KINDS
 from web.actions import content as actions
+from web.actions import templates as writing_templates
 from web.actions.duplicates import like_draft
 from web.actions.policy import publishes_for_others
 from web.auth import Contributor, Employee, Viewer
 from web.checklist import checklist
 from web.deps import ServicesDep
 from web.markdown import to_html
-from web.pages.forms import ContentForm, content_id_of, person_label, resolve_people, split_list
 from web.pages.common import as_sentence
+from web.pages.forms import ContentForm, content_id_of, person_label, resolve_people, split_list
 from web.pages.render import render
 from web.params import ContentId
 from web.services import Services
@@ -67,7 +69,7 @@ def _coauthor_boxes(form: ContentForm, people: list[tuple[str, str]], boxes: int
 
 
 def _page(request: Request, services: Services, viewer: Viewer, form: ContentForm, errors: dict,
-          item: dict | None = None, similar: list[dict] = (), coauthor_boxes: int = 0):
+          item: dict | None = None, similar: list[dict] = (), coauthor_boxes: int = 0, guidance: str = ""):
     store = services.store
     people = store.person_names()
     return render(
@@ -78,6 +80,7 @@ def _page(request: Request, services: Services, viewer: Viewer, form: ContentFor
         preview=to_html(form.body) if form.body else "", teams=store.teams(), lnd=publishes_for_others(viewer),
         author_name=(store.get_person(form.author) or {}).get("name", form.author) if form.author else "",
         checklist=checklist(form.title, form.body, form.kind, form.official, item and item.get("verified")),
+        guidance=guidance,
     )
 
 
@@ -110,12 +113,18 @@ def _save(request: Request, services: Services, viewer: Viewer, form: ContentFor
 
 
 @router.get("/contribute", response_class=HTMLResponse)
-def new(request: Request, services: ServicesDep, viewer: Employee, author: str = "") -> HTMLResponse:
-    """The form for contributors; an employee is first offered to become one (one click)."""
+def new(request: Request, services: ServicesDep, viewer: Employee, author: str = "",
+        kind: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+    """The form for contributors, started from the template of the chosen kind (the body filled with its
+    skeleton, its guidance beside the form); an employee is first offered to become one (one click)."""
     if not viewer.at_least("contributor"):
         return render(request, "become_contributor.html", section="contribute")
     form = ContentForm(author=author or viewer.person_id or "")
-    return _page(request, services, viewer, _hidden_fields(viewer, form, None), {})
+    template = writing_templates.template(services, kind) if kind in KINDS else None
+    if template:
+        form.kind, form.body = kind, template["skeleton"]
+    return _page(request, services, viewer, _hidden_fields(viewer, form, None), {},
+                 guidance=to_html(template["guidance"]) if template else "")
 
 
 @router.post("/contribute", response_class=HTMLResponse)
