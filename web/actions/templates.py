@@ -17,21 +17,21 @@ MAX_GUIDANCE = 5_000
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     "howto": (
-        "## Before you start\n\n- What you need (access, tools, time)\n\n"
-        "## Steps\n\n1. \n2. \n3. \n\n## If it goes wrong\n\n- Symptom: what to do, or whom to ask\n",
-        "Title it with the task (\u201cHow to \u2026\u201d or a verb). Number the steps, one action each, and say "
-        "what the reader should see after the tricky ones.",
+        ("## Before you start\n\n- What you need (access, tools, time)\n\n"
+        "## Steps\n\n1. \n2. \n3. \n\n## If it goes wrong\n\n- Symptom: what to do, or whom to ask\n"),
+        ("Title it with the task (\u201cHow to \u2026\u201d or a verb). Number the steps, one action each, and say "
+        "what the reader should see after the tricky ones."),
     ),
     "anecdote": (
         "## The situation\n\n\n## What we did\n\n\n## What happened\n\n\n## What I would do again (or not)\n\n",
-        "Tell one real story briefly: the context, the decision, the outcome. End with the lesson others can "
-        "reuse; name the project or team so readers can ask.",
+        ("Tell one real story briefly: the context, the decision, the outcome. End with the lesson others can "
+        "reuse; name the project or team so readers can ask."),
     ),
     "best_practice": (
-        "## The practice\n\nOne sentence: what to do.\n\n## Why it works\n\n\n## How to apply it\n\n1. \n2. \n\n"
-        "## When not to\n\n",
-        "State the practice first, then the evidence. Say when it does not apply: a practice without limits "
-        "reads as a rule.",
+        ("## The practice\n\nOne sentence: what to do.\n\n## Why it works\n\n\n## How to apply it\n\n1. \n2. \n\n"
+        "## When not to\n\n"),
+        ("State the practice first, then the evidence. Say when it does not apply: a practice without limits "
+        "reads as a rule."),
     ),
     "answer": (
         "## Short answer\n\n\n## Details\n\n\n## See also\n\n- \n",
@@ -39,14 +39,14 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     ),
     "course": (
         "## What you will learn\n\n- \n\n## Who it is for\n\n\n## Before you start\n\n\n## Steps\n\n1. \n2. \n",
-        "Keep it short: a few steps, each teaching one thing. For check questions and learner progress, use "
-        "New course instead.",
+        ("Keep it short: a few steps, each teaching one thing. For check questions and learner progress, use "
+        "New course instead."),
     ),
     "policy": (
-        "## Summary\n\nWho it applies to and what it requires, in two sentences.\n\n## The rules\n\n1. \n2. \n\n"
-        "## Exceptions and who approves them\n\n\n## Owner and last review\n\n",
-        "Official content: L&D publishes and reviews it. Say who it applies to, link the source, and keep the "
-        "owner and the last review date current.",
+        ("## Summary\n\nWho it applies to and what it requires, in two sentences.\n\n## The rules\n\n1. \n2. \n\n"
+        "## Exceptions and who approves them\n\n\n## Owner and last review\n\n"),
+        ("Official content: L&D publishes and reviews it. Say who it applies to, link the source, and keep the "
+        "owner and the last review date current."),
     ),
     "article": (
         "## In short\n\n\n## Details\n\n",
