@@ -159,8 +159,7 @@ async def answer(request: Request, services: ServicesDep, viewer: Employee, cour
 @router.get("/courses/{course_id}/analytics", response_class=HTMLResponse)
 def analytics(request: Request, services: ServicesDep, viewer: Employee, course_id: ContentId) -> HTMLResponse:
     found, figures = actions.analytics(services, viewer, course_id)
-    return render(request, "course_analytics.html", section="lnd" if viewer.role == "lnd" else "browse",
-                  course=found, figures=figures)
+    return render(request, "course_analytics.html", section="browse", course=found, figures=figures)
 
 
 @router.get("/lnd/courses", response_class=HTMLResponse)
