@@ -450,3 +450,20 @@ def m015_writing_templates(db: sqlite_utils.Database) -> None:
         {"kind": str, "skeleton": str, "guidance": str, "updated": str, "updated_by": str},
         pk="kind", not_null={"skeleton", "guidance", "updated"},
     )
+
+
+@migration
+def m016_suggested_edits(db: sqlite_utils.Database) -> None:
+    """Suggested changes to official content, which L&D keeps: who suggested one (a party: a person id or
+    `user:NAME`, and the account), the proposed fields (JSON: title, body, tags, kind), why, the item's
+    `updated` it was written against, and where it stands (pending, approved, rejected, withdrawn: who
+    decided, when, and a rejection's reason). A deleted item takes its suggestions with it."""
+    db.execute("""CREATE TABLE suggested_edits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+        suggester TEXT NOT NULL, username TEXT, proposed TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+        based_on TEXT, status TEXT NOT NULL DEFAULT 'pending', decided_by TEXT, decided_at TEXT, reason TEXT,
+        created TEXT NOT NULL)""")
+    db.execute("CREATE INDEX idx_suggested_edits_status ON suggested_edits(status, id)")
+    db.execute("CREATE INDEX idx_suggested_edits_content ON suggested_edits(content_id, suggester)")
+    db.execute("CREATE INDEX idx_suggested_edits_suggester ON suggested_edits(suggester, id)")

@@ -22,6 +22,7 @@ NOTIFICATION_KINDS = (
     "question_routed", "answer_posted", "answer_accepted", "question_escalated", "mentor_request",
     "mentor_decision", "gap_request", "content_request", "request_update", "request_expired", "thanks", "rating",
     "comment", "stale", "review_due", "review_flagged",
+    "edit_suggested", "suggestion_decided",
 )
 EMAIL_MODES = ("immediate", "daily", "never")
 # Calm by default: one mail a day at most, and only when something is unread. Mail on every thank and

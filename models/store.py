@@ -28,13 +28,14 @@ from models.question_store import QuestionStore
 from models.request_store import RequestStore
 from models.review_store import ReviewStore
 from models.source_store import SourceStore
+from models.suggestion_store import SuggestionStore
 from models.template_store import TemplateStore
 
 
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
     DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
-    ImportRunStore, CourseStore, TemplateStore,
+    ImportRunStore, CourseStore, TemplateStore, SuggestionStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 

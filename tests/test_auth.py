@@ -57,6 +57,9 @@ def test_roles(server):
         assert bo.put("/api/content/c-vpn", json={**new, "title": "hijack"}).status_code == 403  # not his
         assert ana.put("/api/content/c-vpn", json={**new, "official": True}).json()["detail"].startswith("only L&D marks")
         assert lee.put("/api/content/c-vpn", json={**new, "official": True}).status_code == 200
+        # Official now, so L&D keep it: its author suggests changes instead of saving them (issue 15).
+        assert ana.put("/api/content/c-vpn", json={**new, "official": True}).json()["detail"].startswith(
+            "official content is kept by L&D: suggest your change instead")
         assert ana.get("/api/gaps").status_code == 403 and lee.get("/api/gaps").status_code == 200
         assert ana.put("/api/people/p-bo", json={"name": "Bo X"}).status_code == 403
         own = ana.put("/api/people/p-ana", json={"name": "Ana R.", "team": "Finance", "skills": ["wifi"]})

@@ -19,6 +19,7 @@ from web.api import (
     requests,
     reviews,
     search,
+    suggestions,
     system,
 )
 from web.api import templates as writing_templates
@@ -44,7 +45,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     for module in (accounts, search, content, courses, people, questions, requests, reviews, reactions, lnd, imports,
-                   notifications, system, writing_templates):
+                   notifications, system, writing_templates, suggestions):
         app.include_router(module.router)
     install_pages(app)
     app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,

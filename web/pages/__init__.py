@@ -26,6 +26,7 @@ from web.pages import (  # noqa: F401 (session_context registers template global
     requests,
     reviews,
     session_context,
+    suggestions,
     writing_templates,
 )
 
@@ -36,6 +37,6 @@ def install_pages(app: FastAPI) -> None:
     """Static files, the page routers, and compression (htmx is 52 KB as a file, 16 KB gzipped)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (account, accounts_admin, ask, contribute, courses, content, reactions, reviews, people, mentors,
-                   browse, lnd, imports, questions, inbox, requests, writing_templates):
+                   browse, lnd, imports, questions, inbox, requests, writing_templates, suggestions):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

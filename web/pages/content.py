@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.errors import NotFoundError
 from web.actions import content as actions
-from web.actions.policy import can_edit
+from web.actions import suggestions
+from web.actions.policy import can_edit, suggests_changes
 from web.actions.reactions import reactions_of, record_visit
 from web.auth import Contributor, Reader, Viewer, client_ip
 from web.deps import ServicesDep
@@ -41,7 +42,7 @@ def reactions(services: Services, viewer: Viewer, content_id: str) -> dict:
 
 @router.get("/{content_id}", response_class=HTMLResponse)
 def show(request: Request, services: ServicesDep, viewer: Reader, content_id: ContentId,
-         saved: bool = False, restored: int | None = None,
+         saved: bool = False, restored: int | None = None, suggested: bool = False, withdrawn: bool = False,
          from_query: Annotated[str | None, Query(alias="from", max_length=64)] = None) -> HTMLResponse:
     item = found(services, viewer, content_id)
     query_id = None
@@ -54,7 +55,9 @@ def show(request: Request, services: ServicesDep, viewer: Reader, content_id: Co
     return render(
         request, "content.html", section="content", item=item, authors=store.people_by_ids(item["authors"]),
         related=related, experts=experts, names=names, saved=saved, restored=restored, query_id=query_id,
-        can_edit=can_edit(viewer, item), versions=actions.item_versions(services, viewer, content_id),
+        can_edit=can_edit(viewer, item), suggests=suggests_changes(viewer, item), suggested=suggested,
+        withdrawn=withdrawn, waiting=suggestions.waiting_on(services, viewer, item),
+        versions=actions.item_versions(services, viewer, content_id),
         question_id=store.question_of_answer(content_id), standing=lifecycle(services, viewer, item),
         is_course=len(store.course_steps(content_id)) if item["kind"] == "course" else 0,
         body=passage_html(item["body"], [text for _, _, text in store.stored_chunks(content_id)]),

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from models.errors import ForbiddenError
 from models.records import KINDS
 from web.actions import content as actions
+from web.actions import suggestions
 from web.actions import templates as writing_templates
 from web.actions.duplicates import like_draft
 from web.actions.policy import publishes_for_others
@@ -24,6 +25,7 @@ from web.markdown import to_html
 from web.pages.common import as_sentence
 from web.pages.forms import ContentForm, content_id_of, person_label, resolve_people, split_list
 from web.pages.render import render
+from web.pages.suggestions import suggest_form
 from web.params import ContentId
 from web.services import Services
 
@@ -154,7 +156,10 @@ def preview(request: Request, services: ServicesDep, viewer: Contributor, body: 
 
 @router.get("/content/{content_id}/edit", response_class=HTMLResponse)
 def edit(request: Request, services: ServicesDep, viewer: Contributor, content_id: ContentId) -> HTMLResponse:
-    item = actions.editable_item(services, viewer, content_id)
+    """The edit form; for official content and anyone but L&D, the form that suggests the change to L&D."""
+    item, suggests = suggestions.editing(services, viewer, content_id)
+    if suggests:
+        return suggest_form(request, services, item, ContentForm.of_item(item))
     return _page(request, services, viewer, ContentForm.of_item(item), {}, item)
 
 
