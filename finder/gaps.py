@@ -40,6 +40,7 @@ class GapTopic:
     answered_now: list[str] = field(default_factory=list)  # member questions the knowledge answers today
     answered_by_experts: list[str] = field(default_factory=list)  # member searches whose question was answered
     requests: list[dict] = field(default_factory=list)
+    centre: np.ndarray | None = field(default=None, repr=False)  # the members' mean vector: what it is about
 
 
 class GapFinder:
@@ -105,6 +106,7 @@ class GapFinder:
             weekly=_weekly(m["created"] for m in members),
             questions=list(dict.fromkeys(by_closeness))[:10],
             query_ids=ids,
+            centre=centre,
         )
 
     def _detail(self, topic: GapTopic, centre: np.ndarray, question_vectors: np.ndarray) -> None:

@@ -467,3 +467,15 @@ def m016_suggested_edits(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_suggested_edits_status ON suggested_edits(status, id)")
     db.execute("CREATE INDEX idx_suggested_edits_content ON suggested_edits(content_id, suggester)")
     db.execute("CREATE INDEX idx_suggested_edits_suggester ON suggested_edits(suggester, id)")
+
+
+@migration
+def m017_follows(db: sqlite_utils.Database) -> None:
+    """What each party follows (a tag, a person, or a topic: a saved question with its vector), and when
+    their last weekly digest of it went out. One follow per party, kind and target."""
+    db.execute("""CREATE TABLE follows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        party TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, vector BLOB, created TEXT NOT NULL,
+        UNIQUE (party, kind, target))""")
+    db["follow_digests"].create({"party": str, "sent_at": str}, pk="party", not_null={"sent_at"})
+

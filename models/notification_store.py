@@ -23,7 +23,11 @@ NOTIFICATION_KINDS = (
     "mentor_decision", "gap_request", "content_request", "request_update", "request_expired", "thanks", "rating",
     "comment", "stale", "review_due", "review_flagged",
     "edit_suggested", "suggestion_decided",
+    "follow_digest",
 )
+# Notifications that carry their own e-mail (the weekly digest of follows lists what changed), so no other
+# mail repeats them.
+OWN_MAIL_KINDS = ("follow_digest",)
 EMAIL_MODES = ("immediate", "daily", "never")
 # Calm by default: one mail a day at most, and only when something is unread. Mail on every thank and
 # rating teaches people to filter Knowhow's mail away; nothing in the inbox needs an answer within hours.
@@ -38,8 +42,8 @@ class NotificationStore:
     def notify(self, recipients: Iterable[str | None], kind: str, text: str, link: str,
                actor: str | None = None) -> list[int]:
         """One notification per distinct recipient, never to the actor who caused it, and an e-mail queued
-        for each recipient who chose immediate mail; all in the caller's transaction (or one of its own).
-        Returns the new ids."""
+        for each recipient who chose immediate mail (unless the kind mails itself); all in the caller's
+        transaction (or one of its own). Returns the new ids."""
         if kind not in NOTIFICATION_KINDS:
             raise ValueError(f"unknown notification kind {kind!r}")
         now = utc_now().isoformat()
@@ -51,8 +55,8 @@ class NotificationStore:
                 ).last_pk
                 ids.append(notification_id)
                 address = self.email_address(recipient)
-                if address and self.email_mode(recipient) == "immediate":
-                    self._enqueue(recipient, address, "notification", [{"kind": kind, "text": text, "link": link}],
+                if address and kind not in OWN_MAIL_KINDS and self.email_mode(recipient) == "immediate":
+                    self.queue_mail(recipient, address, "notification", [{"kind": kind, "text": text, "link": link}],
                                   now, notification_id)
         return ids
 
@@ -112,8 +116,9 @@ class NotificationStore:
 
     # -- the outgoing queue: claimed under a lease, marked sent only once the server took the message --
 
-    def _enqueue(self, party: str, address: str, kind: str, lines: list[dict], now: str,
-                 notification_id: int | None = None) -> int:
+    def queue_mail(self, party: str, address: str, kind: str, lines: list[dict], now: str,
+                   notification_id: int | None = None) -> int:
+        """An e-mail to send: its kind (notification, digest, weekly) and lines, each a text and a link."""
         return self.db["email_queue"].insert(
             {"party": party, "to_addr": address, "kind": kind, "lines": json.dumps(lines),
              "notification_id": notification_id, "created": now, "attempts": 0}
@@ -165,10 +170,10 @@ class NotificationStore:
         SELECT n.id, n.recipient, n.kind, n.text, n.link, p.email FROM notifications n
         JOIN people p ON p.id = n.recipient
         LEFT JOIN notification_prefs s ON s.party = n.recipient
-        WHERE n.read_at IS NULL AND n.id > coalesce(s.digest_upto, 0)
+        WHERE n.read_at IS NULL AND n.id > coalesce(s.digest_upto, 0) AND n.kind NOT IN ({own_mail})
           AND coalesce(s.email_mode, ?) = 'daily' AND coalesce(p.email, '') != ''
         ORDER BY n.recipient, n.id DESC
-        """
+        """.format(own_mail=", ".join(f"'{kind}'" for kind in OWN_MAIL_KINDS))
         with self.transaction():
             pending: dict[str, list[dict]] = {}
             for row in self.db.query(sql, [DEFAULT_EMAIL_MODE]):
@@ -179,7 +184,7 @@ class NotificationStore:
                     more = len(rows) - DIGEST_LINES
                     lines.append({"kind": "more", "text": f"and {more} more in your inbox", "link": "/inbox",
                                   "count": more})
-                self._enqueue(party, rows[0]["email"], "digest", lines, now)
+                self.queue_mail(party, rows[0]["email"], "digest", lines, now)
                 newest = max(r["id"] for r in rows)
                 if self._has_prefs(party):
                     self.db.execute("UPDATE notification_prefs SET digest_upto = ? WHERE party = ?", [newest, party])

@@ -16,6 +16,7 @@ from models.content_store import ContentStore
 from models.course_store import CourseStore
 from models.demand_store import DemandStore
 from models.feedback_store import FeedbackStore
+from models.follow_store import FollowStore
 from models.gap_store import GapStore
 from models.health_store import HealthStore
 from models.import_run_store import ImportRunStore
@@ -35,7 +36,7 @@ from models.template_store import TemplateStore
 class Store(
     ContentStore, PeopleStore, ChunkStore, LogStore, FeedbackStore, GapStore, HealthStore, MentoringStore,
     DemandStore, AccountsStore, RequestStore, QuestionStore, NotificationStore, ReviewStore, SourceStore,
-    ImportRunStore, CourseStore, TemplateStore, SuggestionStore,
+    ImportRunStore, CourseStore, TemplateStore, FollowStore, SuggestionStore,
 ):
     """One per process; each thread gets its own connection (sqlite3 connections are not thread-safe)."""
 

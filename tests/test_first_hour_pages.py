@@ -163,7 +163,7 @@ def test_phone_header_works_from_the_keyboard_with_focus_visible(tab_as):
         if focused["tag"] == "SUMMARY":
             page.keyboard.press("Enter")  # opens the menu; the next Tab goes into it
     assert reached[0] == "k Knowhow" and reached[4:] == [*SECONDARY, "Account", "Signed in as Elena Petrova",
-                                                         "Requests", "Inbox", "Sign out"], reached
+                                                         "Requests", "Following", "Inbox", "Sign out"], reached
     assert reached[1:4] == ["Ask", "Browse", "More pages"]
 
 
@@ -171,7 +171,7 @@ def test_wide_header_shows_every_link_inline(tab_as):
     page = tab_as("elena").go("/content/c010")
     header = page.locator(".site-header")
     assert _header_height(page) <= 70
-    for label in ["Ask", "Browse", *SECONDARY, "Requests", "Inbox"]:
+    for label in ["Ask", "Browse", *SECONDARY, "Requests", "Following", "Inbox"]:
         assert header.get_by_role("link", name=label, exact=True).is_visible(), label
     assert header.locator("summary").evaluate_all("summaries => summaries.map(s => s.offsetParent)") == [None, None]
     assert header.locator("[aria-current]").count() == 0  # an item's page is no section of the menu

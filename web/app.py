@@ -10,6 +10,7 @@ from web.api import (
     accounts,
     content,
     courses,
+    follows,
     imports,
     lnd,
     notifications,
@@ -45,7 +46,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     for module in (accounts, search, content, courses, people, questions, requests, reviews, reactions, lnd, imports,
-                   notifications, system, writing_templates, suggestions):
+                   notifications, system, writing_templates, suggestions, follows):
         app.include_router(module.router)
     install_pages(app)
     app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,

@@ -31,6 +31,7 @@ from web.actions import accounts as actions
 from web.actions.accounts import LOCAL_ADMIN
 from web.actions.search import ask as ask_as
 from web.demo_courses import load_courses, write_course_history
+from web.demo_follows import follow_for_demo
 from web.demo_history import DAYS, demo_needs, write_history
 from web.security import hash_password
 from web.services import Services
@@ -197,6 +198,8 @@ def demo(ctx: click.Context, history: bool) -> None:
         _demo_history(services)
         if courses and (learners := write_course_history(services, DEMO_DIR)):
             click.echo(f"course history: {_n(learners, 'learner')} taking the courses")
+        if follow_for_demo(services):
+            click.echo("following: sam follows #vpn, Ana and a question; his weekly digest is in his inbox")
     click.echo(f"demo sign-ins: {', '.join(f'{u} ({r})' for u, r, _ in DEMO_USERS)}; password {DEMO_PASSWORD}")
     if not report.ok:
         sys.exit(1)

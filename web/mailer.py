@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from models.records import utc_now
 from models.settings import Settings
+from web.actions.follows import weekly_digests
 from web.actions.inbox import check_stale
 from web.actions.reviews import remind_owners
 from web.services import Services
@@ -75,22 +76,31 @@ def absolute(settings: Settings, link: str) -> str:
     return settings.public_url.rstrip("/") + link if link.startswith("/") else link
 
 
+def _one_line(text: str) -> str:
+    """Header values must not hold line breaks; a list reads better without them too."""
+    return " ".join(text.split())
+
+
 def compose(settings: Settings, row: dict) -> EmailMessage:
-    """The message for a queue row: one notification, or a digest of several, with absolute links."""
+    """The message for a queue row: one notification, a digest of several, or the weekly digest of what
+    one follows, with absolute links."""
     lines = row["lines"]
-    one_line = lambda text: " ".join(text.split())  # noqa: E731 (header values must not hold line breaks)
+    bullets = [text for line in lines for text in (f"- {_one_line(line['text'])}", f"  {absolute(settings, line['link'])}")]
     if row["kind"] == "digest":
         total = sum(line.get("count", 1) for line in lines)
         subject = f"Knowhow: {total} new notification{'' if total == 1 else 's'}"
-        body = ["Your unread Knowhow notifications:", ""]
-        for line in lines:
-            body += [f"- {one_line(line['text'])}", f"  {absolute(settings, line['link'])}"]
+        body = ["Your unread Knowhow notifications:", "", *bullets]
         reason = "you chose a daily digest of Knowhow notifications (the default)"
+    elif row["kind"] == "weekly":  # the first line sums up; the others list what changed
+        subject = "Knowhow: " + _one_line(lines[0]["text"])
+        body = [_one_line(lines[0]["text"]), "", *bullets[2:], "",
+                f"Everything you follow: {absolute(settings, lines[0]['link'])}"]
+        reason = "you follow tags, people or topics on Knowhow (unfollow them on the Following page)"
     else:
         line = lines[0]
-        subject = "Knowhow: " + one_line(line["text"])
+        subject = "Knowhow: " + _one_line(line["text"])
         subject = subject if len(subject) <= 140 else subject[:139] + "…"
-        body = [one_line(line["text"]), "", f"Open it: {absolute(settings, line['link'])}"]
+        body = [_one_line(line["text"]), "", f"Open it: {absolute(settings, line['link'])}"]
         reason = "you chose to get Knowhow notifications by e-mail as they happen"
     body += ["", "--", f"You get this e-mail because {reason}.",
              f"Change it on your account page: {absolute(settings, '/account#notifications')}"]
@@ -173,7 +183,8 @@ def drain_once(services: Services, now: datetime | None = None) -> int:
 
 def run_daily(services: Services, now: datetime | None = None) -> bool:
     """Once a day (whichever process comes first): tell authors about stale items and owners about items
-    due for review, and queue the digests when mail is on. Returns whether it ran."""
+    due for review, send the weekly digests of follows that are due, and queue the daily digests when mail
+    is on. Returns whether it ran."""
     store = services.store
     now = now or utc_now()
     with store.transaction():  # the write lock: two server processes never both run it
@@ -183,6 +194,7 @@ def run_daily(services: Services, now: datetime | None = None) -> bool:
         store.set_meta("daily_jobs_at", now.isoformat())
     check_stale(services, now)
     remind_owners(services, now)
+    weekly_digests(services, now)
     if services.settings.smtp_url is not None:
         store.enqueue_digests(now.isoformat())
     return True

@@ -35,6 +35,7 @@ def gap_request_json(request: dict) -> dict:
 
 def topic_json(topic: GapTopic) -> dict:
     data = asdict(topic)
+    del data["centre"]  # the clustering's vector: of no use outside the server
     data["closest"] = [{"id": h.id, "title": h.title, "score": h.score} for h in topic.closest]
     data["experts"] = [{"id": e.id, "name": e.name, "score": e.score, "mentor": e.mentor, "why": e.why}
                        for e in topic.experts]

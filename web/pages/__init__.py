@@ -16,6 +16,7 @@ from web.pages import (  # noqa: F401 (session_context registers template global
     content,
     contribute,
     courses,
+    following,
     imports,
     inbox,
     lnd,
@@ -37,6 +38,6 @@ def install_pages(app: FastAPI) -> None:
     """Static files, the page routers, and compression (htmx is 52 KB as a file, 16 KB gzipped)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (account, accounts_admin, ask, contribute, courses, content, reactions, reviews, people, mentors,
-                   browse, lnd, imports, questions, inbox, requests, writing_templates, suggestions):
+                   browse, lnd, imports, questions, inbox, requests, writing_templates, suggestions, following):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

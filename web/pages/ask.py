@@ -21,16 +21,16 @@ LIVE_HEADER = "X-Knowhow-Live"  # set by the search box while typing
 
 @router.get("/", response_class=HTMLResponse)
 def ask(request: Request, services: ServicesDep, viewer: Reader, q: str = "", requested: bool = False,
-        thanks: bool = False) -> HTMLResponse:
+        thanks: bool = False, followed: bool = False) -> HTMLResponse:
     """Results on submit and as you type. Typing replaces the URL (submitting adds a history entry), and
     half-typed questions are answered but not logged, so the query log (and what people are "asked
     about") holds the questions people settled on. Coming back after a request or feedback re-shows the
-    results without logging the question twice; nor is a question logged when the page is fetched as an
+    results without logging the question twice (as does following the question); nor is a question logged when the page is fetched as an
     image or other embedded resource (a Markdown image pointing here must not ask in the reader's name)."""
     answer, error = None, None
     if q.strip():
         typing = request.headers.get(LIVE_HEADER) == "1"
-        log = is_real_visit(request) and not (typing or requested or thanks)
+        log = is_real_visit(request) and not (typing or requested or thanks or followed)
         try:
             answer = actions.ask(services, viewer, q, k=10, experts=5, source="web", log=log)
         except InvalidInputError as exc:

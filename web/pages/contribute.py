@@ -116,12 +116,14 @@ def _save(request: Request, services: Services, viewer: Viewer, form: ContentFor
 
 @router.get("/contribute", response_class=HTMLResponse)
 def new(request: Request, services: ServicesDep, viewer: Employee, author: str = "",
-        kind: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+        kind: Annotated[str, Query(max_length=40)] = "", title: Annotated[str, Query(max_length=500)] = "",
+        tags: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
     """The form for contributors, started from the template of the chosen kind (the body filled with its
-    skeleton, its guidance beside the form); an employee is first offered to become one (one click)."""
+    skeleton, its guidance beside the form) and a title and tags when a link brings them (a gap's "Write
+    the answer"); an employee is first offered to become one (one click)."""
     if not viewer.at_least("contributor"):
         return render(request, "become_contributor.html", section="contribute")
-    form = ContentForm(author=author or viewer.person_id or "")
+    form = ContentForm(title=title, tags=tags, author=author or viewer.person_id or "")
     template = writing_templates.template(services, kind) if kind in KINDS else None
     if template:
         form.kind, form.body = kind, template["skeleton"]
