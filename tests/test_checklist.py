@@ -58,3 +58,10 @@ def test_official_content_needs_a_review_date():
     assert by_name(checklist("A b", ENOUGH, "policy", official=True))["reviewed"].passed is False
     assert by_name(checklist("A b", ENOUGH, "policy", official=True, reviewed="2026-01-01"))["reviewed"].passed
     assert "reviewed" not in by_name(checklist("A b", ENOUGH, "policy"))
+
+
+def test_a_new_draft_is_checked_against_near_duplicates():
+    assert by_name(checklist("A b", ENOUGH, "answer", similar=[]))["duplicate"].passed
+    check = by_name(checklist("A b", ENOUGH, "answer", similar=["Expensify receipts", "Old receipts"]))["duplicate"]
+    assert not check.passed and check.tip.startswith("it looks like “Expensify receipts” and others")
+    assert "duplicate" not in by_name(checklist("A b", ENOUGH, "answer"))  # an edit: not checked

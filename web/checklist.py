@@ -35,7 +35,7 @@ class Check:
 
 
 def checklist(title: str, body: str, kind: str, official: bool = False,
-              reviewed: date | datetime | str | None = None) -> list[Check]:
+              reviewed: date | datetime | str | None = None, similar: list[str] | None = None) -> list[Check]:
     """The checks that apply to this draft, in reading order.
 
     - title says the task: more than one word; for a how-to it starts with "How to" or a verb (from a short list
@@ -47,6 +47,8 @@ def checklist(title: str, body: str, kind: str, official: bool = False,
       acronyms in KNOWN_ACRONYMS are skipped. Only the first unexplained one is named, to keep the tip short.
     - length: under SHORT_WORDS words is too short to be useful; over LONG_WORDS suggests splitting.
     - official content carries the date it was last reviewed.
+    - not a near-duplicate: `similar` holds the titles of items the draft looks like (None: not checked, as
+      for an edit of an existing item).
     """
     checks = [_title(title, kind)]
     if kind == "howto":
@@ -56,7 +58,17 @@ def checklist(title: str, body: str, kind: str, official: bool = False,
         checks.append(Check("reviewed", "Last reviewed date", reviewed is not None,
                             "" if reviewed else "Official content should say when it was last reviewed: "
                             "set a review date when you publish it."))
+    if similar is not None:
+        checks.append(_duplicate(similar))
     return checks
+
+
+def _duplicate(similar: list[str]) -> Check:
+    if not similar:
+        return Check("duplicate", "Not a near-duplicate", True)
+    return Check("duplicate", "Not a near-duplicate", False,
+                 f"it looks like “{similar[0]}”{' and others' if len(similar) > 1 else ''}: improve that item "
+                 "instead, or say in the title how yours differs.")
 
 
 def _title(title: str, kind: str) -> Check:

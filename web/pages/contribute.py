@@ -153,7 +153,8 @@ def preview(request: Request, services: ServicesDep, viewer: Contributor, body: 
     similar = like_draft(services, viewer, title, body, kind, split_list(tags)) if new else None
     return render(request, "_preview_and_similar.html", preview=to_html(body), similar=similar or [], oob=True,
                   check_similar=similar is not None,
-                  checklist=checklist(title, body, kind, official == "on", reviewed or None))
+                  checklist=checklist(title, body, kind, official == "on", reviewed or None,
+                                      None if similar is None else [s["title"] for s in similar]))
 
 
 @router.get("/content/{content_id}/edit", response_class=HTMLResponse)
