@@ -3,6 +3,7 @@
     python -m benchmarks.speed                 # everything (about 10 minutes; the 100k corpus is cached)
     python -m benchmarks.speed --rebuild       # rebuild the cached 100,000-passage corpus first
     python -m benchmarks.speed --no-variant    # without the one-thread servers shown for comparison
+    python -m benchmarks.speed --quick         # only /api/search at 100,000 passages (under 5 minutes)
 
 Machines are noisy, so every timing is a median of several runs and each figure is set against another
 measured in the same run: the pipeline's rate against the model's own encode rate on the same texts (runs
@@ -62,6 +63,7 @@ BIG_DIR = RESULTS / "speed-100k"
 WARMUP_REQUESTS = 10
 MIN_REQUESTS = 200
 BREAKDOWN_QUERIES = 50
+QUICK_REQUESTS = 300
 
 
 def log(message: str) -> None:
@@ -690,6 +692,32 @@ def print_report(env: str, corpus: str, tp: Throughput, served: list[Served], th
           + ", ".join(f"{name} {mb:,.0f}" for name, mb in largest))
 
 
+def quick(requests: int, rebuild: bool) -> None:
+    """/api/search over HTTP on the cached 100,000-passage corpus, one client, with where the time goes; the
+    last line is the figure to compare between runs."""
+    started = time.perf_counter()
+    embedder = Embedder(Settings().model_path, Settings().embed_batch_size)
+    queries = query_texts()
+    with tempfile.TemporaryDirectory(prefix="knowhow-speed-") as scratch:
+        big = Path(scratch) / "100k"
+        shutil.copytree(big_corpus(rebuild), big)
+        store = Store(Settings(data=big).db_path)
+        result = Served("100k", store.stats()["chunks"])
+        store.close()
+        measure_latencies([(result, big)], queries, min(requests, len(queries) - WARMUP_REQUESTS - BREAKDOWN_QUERIES))
+        breakdown([(result, big)], embedder, queries[-BREAKDOWN_QUERIES:])
+    lat = result.latencies_ms
+    print(f"\nKnowhow quick speed check: GET /api/search?k=10 (5 experts), {len(lat)} distinct queries, one client, "
+          f"load average {result.load[0]:.1f} -> {result.load[1]:.1f}, server start-up {result.startup_s:.1f} s, "
+          f"peak RSS {result.peak_rss_mb:.0f} MB")
+    print(f"   where the time goes (Finder.ask in-process, mean ms over {result.in_process_n} other queries): "
+          + ", ".join(f"{name} {ms:.1f}" for name, ms in result.stages.items())
+          + f"; in-process median {result.in_process_ms:.1f}")
+    print(f"   target: median < {TARGET_MEDIAN_MS:.0f} ms {mark(median(lat) < TARGET_MEDIAN_MS)}, "
+          f"p95 < {TARGET_P95_MS:.0f} ms {mark(p95(lat) < TARGET_P95_MS)}   (took {time.perf_counter() - started:.0f} s)")
+    print(f"search at {result.passages} passages: median {median(lat):.1f} ms, p95 {p95(lat):.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="pipeline and raw-encode runs each (alternating; >= 2)")
@@ -697,9 +725,14 @@ def main() -> None:
                         help=f"measured requests per corpus (default: every distinct query, at least {MIN_REQUESTS})")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached 100,000-passage corpus")
     parser.add_argument("--no-variant", action="store_true", help="skip the servers run with one thread")
+    parser.add_argument("--quick", action="store_true",
+                        help="only the search figures at 100,000 passages (synthetic vectors), in under 5 minutes")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.quick:
+        quick(args.requests or QUICK_REQUESTS, args.rebuild)
+        return
 
     started = time.perf_counter()
     embedder = Embedder(Settings().model_path, Settings().embed_batch_size)

@@ -20,6 +20,7 @@ least far from it.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,7 @@ from models.records import EVERYTHING, Audience
 from models.store import Store
 
 MAX_WHY = 5
+MAX_CACHED_AUDIENCES = 64  # one per team and L&D: more means teams came and went
 
 
 @dataclass
@@ -106,6 +108,24 @@ class ExpertRanker:
         self.margin, self.floor = profile.expert_lexical_margin, profile.expert_floor
         self.weights = weights or ExpertWeights()
         self.scoring = Scoring(profile.expert_unrelated, profile.expert_related, self.weights)
+        self._counts: dict[Audience, tuple[int, dict[str, int]]] = {}
+        self._counts_lock = threading.Lock()
+
+    def contribution_counts(self, audience: Audience) -> dict[str, int]:
+        """Items per author as `audience` sees them, counted once per store generation (a write moves it):
+        the count runs over every authorship row, 40 % of a search's time at 20,000 items, and changes
+        only when content does."""
+        generation = self.store.generation()
+        with self._counts_lock:
+            cached = self._counts.get(audience)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        counts = self.store.contribution_counts(audience=audience)
+        with self._counts_lock:
+            if len(self._counts) > MAX_CACHED_AUDIENCES:
+                self._counts.clear()
+            self._counts[audience] = (generation, counts)
+        return counts
 
     def rank(
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,
@@ -122,7 +142,7 @@ class ExpertRanker:
         people = self.store.people_by_ids(candidates)
         if mentor_only:
             people = {pid: p for pid, p in people.items() if p["mentor"]}
-        counts = self.store.contribution_counts(audience=audience)
+        counts = self.contribution_counts(audience)
         most = max(counts.values(), default=0)
         scored = []
         for pid in people:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.fusion import fuse
+from finder.lexicon import TermCounts
 from finder.lifecycle import Standing, place, replacements
 from finder.terms import fts_match
 from models.index_set import IndexSet
@@ -36,6 +37,7 @@ class Retriever:
     def __init__(self, store: Store, indexes: IndexSet, method: str, alpha: float, depth: int):
         self.store, self.indexes = store, indexes
         self.method, self.alpha, self.depth = method, alpha, depth
+        self.term_counts = TermCounts(store)
 
     def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid",
                  adjust: dict[str, float] | None = None, hidden: frozenset[str] = frozenset(),
@@ -49,12 +51,13 @@ class Retriever:
         """
         standings = standings or {}
         adjust = adjust or {}
-        match = fts_match(terms)
         seeds: set[int] = set()
-        if mode != "lexical":
-            with self.indexes.lock:
+        with self.indexes.lock:
+            passages = self.indexes["chunks"].count()
+            if mode != "lexical":
                 _, ids = self.indexes["chunks"].search(vector, self.depth)
-            seeds.update(int(i) for i in ids[0] if i >= 0)
+                seeds.update(int(i) for i in ids[0] if i >= 0)
+        match = fts_match(self.term_counts.informative(terms, passages))
         # FTS5 scores every matching passage to sort them anyway, so a deep limit costs little and gives
         # the BM25 of (nearly) every candidate in one statement; rescoring by rowid list is far slower.
         bm25 = dict(self.store.fts_search("chunks", match, self.depth * LEXICAL_DEPTH_FACTOR)) if match else {}

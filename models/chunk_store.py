@@ -114,6 +114,15 @@ class ChunkStore:
         params.append(limit)
         return [(row[0], row[1]) for row in self.db.execute(sql, params)]
 
+    def fts_document_count(self, table: str, term: str) -> int:
+        """How many passages hold the term (as FTS5 tokenises it): the length of its posting list."""
+        table = _check(table)
+        phrase = '"' + term.replace('"', '""') + '"'
+        return self.db.execute(f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?", [phrase]).fetchone()[0]
+
+    def passage_count(self, table: str) -> int:
+        return self.db.execute(f"SELECT count(*) FROM {_check(table)}").fetchone()[0]
+
     def chunk_rows(self, chunk_ids: Iterable[int]) -> dict[int, dict]:
         found: dict[int, dict] = {}
         for part in batches(map(int, chunk_ids)):

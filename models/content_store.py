@@ -18,6 +18,7 @@ INTERNAL_COLUMNS = ("review_fixed", "review_noticed")
 SORTS = {
     "newest": "c.created DESC, c.id",
     "updated": "c.updated DESC, c.id",
+    "oldest": "c.updated, c.id",  # least recently updated first: what may no longer hold
     "title": "c.title COLLATE NOCASE, c.id",
     "views": "c.views DESC, c.id",
     # Most helpful: Bayesian means, so one 5-star rating or one "yes" does not beat a long good record.

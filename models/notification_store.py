@@ -206,6 +206,9 @@ class NotificationStore:
         """
         return list(self.db.query(sql, [updated_before]))
 
-    def record_stale_notice(self, content_id: str, updated: str, now: str) -> None:
-        self.db["stale_notices"].upsert({"content_id": content_id, "updated": updated, "notified_at": now},
-                                        pk="content_id")
+    def record_stale_notices(self, items: list[tuple[str, str]], now: str) -> None:
+        """(content id, its `updated`) of items whose authors were just told they went stale."""
+        self.db.conn.executemany(
+            "INSERT INTO stale_notices (content_id, updated, notified_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (content_id) DO UPDATE SET updated = excluded.updated, notified_at = excluded.notified_at",
+            [(content_id, updated, now) for content_id, updated in items])

@@ -236,6 +236,18 @@ def test_authors_hear_once_per_staleness_period_that_their_item_went_stale(org):
     assert len(store.notifications_of("p-ana")) == 2
 
 
+def test_an_author_of_many_stale_items_hears_once_with_the_oldest_and_a_count(org):
+    old = [content(f"c-old{n}", title=f"Old note {n}", authors=["p-bo"], updated=f"201{n}-01-01T00:00:00Z",
+                   created="2010-01-01T00:00:00Z") for n in range(5)]
+    import_files(org.indexer, [jsonl(org.settings.data / "old.jsonl", *old)])
+    assert inbox.check_stale(org) == 5
+    [note] = org.store.notifications_of("p-bo")
+    assert (note["text"], note["link"]) == (
+        "“Old note 0” (not updated since 2010-01-01) and 4 more of your items have not been updated for a long "
+        "time: check they still hold", "/browse?author=p-bo&sort=oldest")
+    assert inbox.check_stale(org) == 0
+
+
 def test_the_background_sender_delivers_without_being_asked(org, smtp):
     smtp.start()
     org.store.set_email_mode("p-ana", "immediate")

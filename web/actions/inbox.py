@@ -4,6 +4,7 @@ authors whose content went stale. A notification is only ever its recipient's: a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from models.errors import NotFoundError
 from models.records import Audience, utc_now
@@ -96,16 +97,31 @@ def set_email_mode(services: Services, viewer: Viewer, mode: str) -> dict:
 
 def check_stale(services: Services, now: datetime | None = None) -> int:
     """Tell the authors of items not updated for `stale_months` (the health report's measure) that they
-    went stale: once per item until it is edited again. Returns how many items were noticed."""
+    went stale: once per item until it is edited again. Each author gets one notification a run, naming
+    the item or, for several, the oldest and how many more (leading to their items, least recently updated
+    first): a first run over years of content must not bury anyone under a notice per item, nor hold the
+    write lock for minutes. Returns how many items were noticed."""
     store = services.store
     now = now or utc_now()
     cutoff = (now - timedelta(days=round(services.settings.stale_months * 30.44))).isoformat()
-    items = [store.get_content(row["id"]) for row in store.unnoticed_stale(cutoff)]
-    for item in items:
-        with store.transaction():
-            since = item["updated"][:10]
-            store.notify(who_may_see(services, item["authors"], item), "stale",
-                         f"{quoted(item['title'])} has not been updated since {since}: check it still holds",
-                         f"/content/{item['id']}")
-            store.record_stale_notice(item["id"], item["updated"], now.isoformat())
-    return len(items)
+    rows = store.unnoticed_stale(cutoff)  # oldest first
+    items = store.content_by_ids(row["id"] for row in rows)
+    theirs: dict[str, list[dict]] = {}
+    for row in rows:
+        item = items[row["id"]]
+        for author in who_may_see(services, item["authors"], item):
+            theirs.setdefault(author, []).append(item)
+    with store.transaction():
+        for author, stale in theirs.items():
+            oldest = stale[0]
+            since = oldest["updated"][:10]
+            if len(stale) == 1:
+                text, link = (f"{quoted(oldest['title'])} has not been updated since {since}: check it still holds",
+                              f"/content/{oldest['id']}")
+            else:
+                text = (f"{quoted(oldest['title'])} (not updated since {since}) and {len(stale) - 1} more of your "
+                        "items have not been updated for a long time: check they still hold")
+                link = f"/browse?author={quote(author, safe='')}&sort=oldest"
+            store.notify([author], "stale", text, link)
+        store.record_stale_notices([(row["id"], row["updated"]) for row in rows], now.isoformat())
+    return len(rows)

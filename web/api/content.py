@@ -32,7 +32,7 @@ def list_content(
     tag: str | None = None,
     kind: str | None = None,
     author: str | None = None,
-    sort: Annotated[str, Query(pattern="^(newest|updated|helpful|title|views)$")] = "newest",
+    sort: Annotated[str, Query(pattern="^(newest|updated|oldest|helpful|title|views)$")] = "newest",
     in_service: Annotated[bool, Query(description="Leave out archived and replaced items.")] = False,
 ) -> ContentPage:
     rows, total = actions.list_items(services, viewer, limit, offset, tag, kind, author, sort, in_service)

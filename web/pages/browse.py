@@ -16,13 +16,13 @@ from web.params import PageNumber
 
 router = APIRouter(prefix="/browse", tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 20
-SORTS = {"newest": "Newest", "updated": "Recently updated", "helpful": "Most helpful", "views": "Most viewed",
-         "title": "Title (A-Z)"}
+SORTS = {"newest": "Newest", "updated": "Recently updated", "oldest": "Least recently updated",
+         "helpful": "Most helpful", "views": "Most viewed", "title": "Title (A-Z)"}
 
 
 @router.get("", response_class=HTMLResponse)
 def browse(request: Request, services: ServicesDep, viewer: Reader, tag: str = "", kind: str = "", author: str = "",
-           sort: Annotated[str, Query(pattern="^(newest|updated|helpful|views|title)$")] = "newest",
+           sort: Annotated[str, Query(pattern="^(newest|updated|oldest|helpful|views|title)$")] = "newest",
            page: PageNumber = 1, retired: bool = False) -> HTMLResponse:
     """What is in service, unless asked for archived and replaced items too (`retired`)."""
     store = services.store
