@@ -16,6 +16,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+ENCODERS = ("fp32", "int8")
+# What an int8 encoder adds to the model's name and identity: its vectors differ (cosine ~0.97 to fp32), so
+# a data folder records which encoder made them and is never searched with the other's.
+INT8_SUFFIX = "+int8"
 _QUERY_CACHE_SIZE = 512
 # What decides a model's vectors: configuration, tokenizer and weights. Documentation, hidden files and
 # other backends' exports (onnx/, openvino/) are left out, so they may change without a new identity.
@@ -47,16 +51,20 @@ def model_identity(path: Path) -> str:
 
 
 class Embedder:
-    """Wraps a sentence-transformers model.
+    """Wraps a sentence-transformers model, run as it is (fp32, torch) or as an int8 copy (ONNX Runtime).
 
     `name` is what the index files and the stored vectors record (the packaged model's Hub name, or the
-    folder's name), kept as it was so existing data folders open without a reindex; `identity` is the hash
-    of the model's files, and `profile` the thresholds calibrated for it.
+    folder's name; with `+int8` for the int8 encoder), kept as it was so existing data folders open without
+    a reindex; `identity` is the hash of the model's files (with `+int8`), and `profile` the thresholds
+    calibrated for it. The int8 copy is made once in `cache_dir` (the data folder's `models/`).
     """
 
-    def __init__(self, model_path: str | os.PathLike | None = None, batch_size: int = 64):
-        from sentence_transformers import SentenceTransformer
+    encoder = "fp32"  # a class default, so subclasses that set up their own model (the tests' cache) are fp32
 
+    def __init__(self, model_path: str | os.PathLike | None = None, batch_size: int = 64, encoder: str = "fp32",
+                 cache_dir: Path | None = None):
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {encoder!r}; one of {', '.join(ENCODERS)}")
         if model_path is None:
             path, self.name = default_model_path(), DEFAULT_MODEL_NAME
         else:
@@ -65,9 +73,21 @@ class Embedder:
                 raise FileNotFoundError(f"embedding model folder not found: {path}")
             self.name = path.name
         self.identity = model_identity(path)
+        self.encoder = encoder
+        if encoder == "int8":
+            from indexer.int8 import Int8Model, quantised_copy
+
+            if cache_dir is None:
+                raise ValueError("the int8 encoder needs a folder to keep its quantised copy in")
+            self.int8 = Int8Model(path, quantised_copy(path, self.identity, Path(cache_dir)))
+            self.name, self.identity = self.name + INT8_SUFFIX, self.identity + INT8_SUFFIX
+            self.dim = self.int8.dim
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            self.dim = int(self.model.get_embedding_dimension())
         self.profile: ModelProfile = profile_for(self.identity, self.name)
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_embedding_dimension())
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()
@@ -75,6 +95,8 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if self.encoder == "int8":
+            return self.int8.encode(texts, self.batch_size)
         vectors = self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )

@@ -1,0 +1,150 @@
+"""The embedding model as int8 (ONNX Runtime, dynamically quantised weights): made once per data folder from the
+packaged model, then loaded from there; vectors pooled and normalised exactly as sentence-transformers does."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Per-channel scales: cosine to fp32 0.993 on the demo's questions where one scale per tensor gives 0.965
+# (benchmarks/README.md, "int8 encoding"). A copy made by another recipe is rebuilt.
+RECIPE = "torch.onnx.export opset 17; quantize_dynamic weight_type=QInt8 per_channel=True"
+
+
+def _require_onnx():
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise ImportError("install onnxruntime (and onnx) for the int8 encoder, or set KNOWHOW_ENCODER=fp32") from exc
+    return onnxruntime
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _intact(target: Path, stamp: Path, identity: str) -> bool:
+    """The copy is whole and made from this model: its stamp (written after it) names both."""
+    try:
+        recorded = json.loads(stamp.read_text())
+        return (recorded.get("source") == identity and recorded.get("recipe") == RECIPE
+                and recorded.get("sha256") == _sha256(target))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _export(model_path: Path, onnx_path: Path) -> None:
+    """The transformer (without pooling) as an fp32 ONNX graph with dynamic batch and length."""
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+
+    class Tokens(torch.nn.Module):
+        # Keyword arguments: BertModel's positional order is not stable across transformers releases.
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    ones = torch.ones((1, 8), dtype=torch.long)
+    dummy = (ones, ones, torch.zeros_like(ones))
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "tokens")}
+    with torch.no_grad():
+        torch.onnx.export(Tokens(), dummy, str(onnx_path), input_names=list(_INPUTS), output_names=["tokens"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+def quantised_copy(model_path: Path, identity: str, folder: Path) -> Path:
+    """The int8 copy of the model in `folder`, made when missing, partial or damaged (about 5 s).
+
+    Written atomically (a temporary file, then a rename) and checked on every load against the sha256 in its
+    stamp, which is written last: a crash mid-way or a damaged file is rebuilt, never loaded. A lock keeps two
+    processes starting on one data folder from building it twice."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"minilm-{identity.removeprefix('sha256:')[:16]}-int8.onnx"
+    stamp = target.with_suffix(".json")
+    if _intact(target, stamp, identity):
+        return target
+    onnxruntime = _require_onnx()
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with open(folder / ".int8.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _intact(target, stamp, identity):  # another process built it while this one waited
+            return target
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".int8-") as scratch:
+            fp32, int8 = Path(scratch) / "fp32.onnx", Path(scratch) / "int8.onnx"
+            _export(model_path, fp32)
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+            os.replace(int8, target)
+        record = {"source": identity, "recipe": RECIPE, "sha256": _sha256(target),
+                  "onnxruntime": onnxruntime.__version__}
+        partial = stamp.with_suffix(".json.tmp")
+        partial.write_text(json.dumps(record))
+        os.replace(partial, stamp)
+    return target
+
+
+def _max_tokens(model_path: Path) -> int:
+    config = model_path / "sentence_bert_config.json"
+    return int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.exists() else 256
+
+
+def _check_mean_pooling(model_path: Path) -> None:
+    """The int8 path pools by the mean of the tokens, as all-MiniLM-L6-v2 does; another pooling is refused."""
+    config = model_path / "1_Pooling" / "config.json"
+    if config.exists() and not json.loads(config.read_text()).get("pooling_mode_mean_tokens", False):
+        raise ValueError(f"the int8 encoder supports mean pooling only; {model_path} pools otherwise")
+
+
+class Int8Model:
+    """Texts in, unit vectors out, from the quantised copy and the model's own tokenizer (same truncation)."""
+
+    def __init__(self, model_path: Path, onnx_path: Path, threads: int | None = None):
+        onnxruntime = _require_onnx()
+        from transformers import AutoTokenizer
+
+        _check_mean_pooling(model_path)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+        self.max_tokens = _max_tokens(model_path)
+        options = onnxruntime.SessionOptions()
+        if threads is None:
+            import torch
+
+            threads = torch.get_num_threads()  # follow the process's choice (`knowhow serve` uses one)
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.onnx_path = onnx_path
+        self.sha256 = json.loads(onnx_path.with_suffix(".json").read_text()).get("sha256", "")
+        self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        # Longest first, as sentence-transformers batches: texts of one batch pad to similar lengths.
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for start in range(0, len(texts), batch_size):
+            picked = order[start : start + batch_size]
+            out[picked] = self._batch([texts[i] for i in picked])
+        return out
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np")
+        feeds = {name: tokens[name].astype(np.int64) for name in _INPUTS}
+        hidden = self.session.run(None, feeds)[0]
+        # Mean over real tokens, then L2: sentence-transformers' Pooling (clamp 1e-9) and Normalize (eps 1e-12).
+        mask = tokens["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
