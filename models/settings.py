@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
     chunk_overlap_words: int = Field(30, ge=0, le=500, description="Words repeated between neighbouring chunks of one item.")
     hnsw_threshold: int = Field(
-        200_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
+        50_000, ge=1, description="Vector count above which the index is approximate (HNSW) instead of exact."
     )
     fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
     fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")

@@ -21,7 +21,9 @@ from models.errors import IndexMismatchError
 
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+# recall@100 against exact search at 100,000 vectors shaped like real passages (benchmarks.ann): 0.970 at
+# 128, 0.988 at 256 (0.9 ms a query on one thread, against 14.7 ms for the exact scan), 0.993 at 384.
+HNSW_EF_SEARCH = 256
 # HNSW cannot delete in place: removed ids are hidden at search time until they pass this share.
 TOMBSTONE_REBUILD_SHARE = 0.1
 

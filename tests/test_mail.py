@@ -243,8 +243,8 @@ def test_an_author_of_many_stale_items_hears_once_with_the_oldest_and_a_count(or
     assert inbox.check_stale(org) == 5
     [note] = org.store.notifications_of("p-bo")
     assert (note["text"], note["link"]) == (
-        "“Old note 0” (not updated since 2010-01-01) and 4 more of your items have not been updated for a long "
-        "time: check they still hold", "/browse?author=p-bo&sort=oldest")
+        ("“Old note 0” (not updated since 2010-01-01) and 4 more of your items have not been updated for a long "
+         "time: check they still hold"), "/browse?author=p-bo&sort=oldest")
     assert inbox.check_stale(org) == 0
 
 
