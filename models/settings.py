@@ -20,6 +20,13 @@ class Settings(BaseSettings):
         None,
         description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",
     )
+    encoder: str = Field(
+        "int8-queries", pattern="^(fp32|int8-queries|int8)$", description="How the model runs. int8-queries: "
+        "queries by an ONNX Runtime copy with int8 weights (made once in DATA/models/; one query ~4x faster), "
+        "passages by fp32 torch, so stored vectors stay fp32's; fp32: both by torch; int8: both by the copy (its "
+        "own vectors: a data folder made with another encoder is refused until `knowhow reindex`). Chosen by "
+        "benchmarks.int8 (benchmarks/README.md, \"int8 encoding\").",
+    )
     embed_batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the embedding model.")
     index_batch_size: int = Field(
         512, ge=1, le=100_000, description="Passages embedded and committed together (the unit of resumable work)."
@@ -121,6 +128,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Derived copies of the model (the int8 one), made once per data folder."""
+        return self.data / "models"
 
 
 @lru_cache

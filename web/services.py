@@ -34,7 +34,8 @@ class Services:
         # The model is shared by tests and loaded at most once per process.
         with self._lock:
             if self._embedder is None:
-                self._embedder = Embedder(self.settings.model_path, self.settings.embed_batch_size)
+                self._embedder = Embedder(self.settings.model_path, self.settings.embed_batch_size,
+                                          self.settings.encoder, self.settings.models_dir)
             return self._embedder
 
     @cached_property

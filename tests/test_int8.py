@@ -1,0 +1,142 @@
+"""The int8 encoder: close to the fp32 model, unit vectors, its quantised copy made once and remade when damaged,
+and a data folder never searched with the other encoder's vectors."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from tests.factories import ANA, VPN, jsonl
+
+SENTENCES = [
+    "How do I connect to the VPN from home?",
+    "Expense reports are submitted in Navan within 30 days of the purchase.",
+    "Boundary layer transition on a flat plate at supersonic speed.",
+    "Who can approve a discount above twenty percent for a customer?",
+]
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("int8-models")
+
+
+@pytest.fixture(scope="module")
+def int8(models_dir):
+    """The int8 encoder of the packaged model, its copy made once for the module (about 5 s)."""
+    from indexer.embedder import Embedder
+
+    return Embedder(encoder="int8", cache_dir=models_dir)
+
+
+def test_int8_vectors_are_close_to_fp32_and_unit_length(int8, embedder):
+    vectors = int8.encode(SENTENCES)
+    cosines = (vectors * embedder.encode(SENTENCES)).sum(axis=1)
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    assert cosines.min() >= 0.95, cosines
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Activations are quantised with one scale per batch, so a text's vector moves a little with its batch mates.
+    assert float(int8.encode_query(SENTENCES[0]) @ vectors[0]) >= 0.99
+
+
+def test_int8_has_its_own_name_identity_and_the_minilm_profile(int8, embedder):
+    from models.model_profile import MINILM
+
+    assert int8.name == embedder.name + "+int8"
+    assert int8.identity == embedder.identity + "+int8"
+    assert int8.profile == MINILM
+
+
+def test_quantised_copy_is_reused_on_a_second_load(int8, models_dir, monkeypatch):
+    from indexer import int8 as module
+    from indexer.embedder import default_model_path
+
+    def no_export(*args):
+        raise AssertionError("the cached copy was rebuilt")
+
+    monkeypatch.setattr(module, "_export", no_export)
+    before = int8.int8.onnx_path.stat().st_mtime_ns
+    again = module.quantised_copy(default_model_path(), int8.identity.removesuffix("+int8"), models_dir)
+    assert again == int8.int8.onnx_path and again.stat().st_mtime_ns == before
+    assert sorted(path.name for path in models_dir.iterdir() if not path.name.startswith(".")) == sorted(
+        [again.name, again.with_suffix(".json").name])
+
+
+def test_damaged_or_partial_copy_is_rebuilt(int8, tmp_path):
+    import shutil
+
+    from indexer.int8 import Int8Model, quantised_copy
+
+    folder = tmp_path / "models"
+    shutil.copytree(int8.int8.onnx_path.parent, folder)
+    copy = folder / int8.int8.onnx_path.name
+    with copy.open("r+b") as handle:  # a torn write: the first half only
+        handle.truncate(copy.stat().st_size // 2)
+    source = int8.identity.removesuffix("+int8")
+    from indexer.embedder import default_model_path
+
+    rebuilt = quantised_copy(default_model_path(), source, folder)
+    assert rebuilt == copy and rebuilt.stat().st_size == int8.int8.onnx_path.stat().st_size
+    os.remove(copy.with_suffix(".json"))  # a crash before the stamp: the copy is not trusted either
+    remade = Int8Model(default_model_path(), quantised_copy(default_model_path(), source, folder), threads=1)
+    assert np.allclose(remade.encode(SENTENCES[:1]), int8.encode(SENTENCES[:1]), atol=1e-5)
+
+
+def test_data_folder_of_one_encoder_is_refused_with_the_other_until_reindex(int8, make_services, tmp_path):
+    from indexer.importer import import_files
+    from models.errors import IndexMismatchError
+    from web.services import Services
+
+    fp32 = make_services()
+    import_files(fp32.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    fp32.close()
+
+    switched = Services(fp32.settings.model_copy(update={"encoder": "int8"}), int8)
+    with pytest.raises(IndexMismatchError, match="reindex"):
+        _ = switched.indexes
+    switched.rebuilding_indexer().reindex()
+    assert switched.store.get_meta("vector_model") == int8.name
+    assert switched.finder.ask("vpn token expired", k=1, log=False).results[0].id == "c-vpn"
+    switched.close()
+
+    back = make_services(fp32.settings.data)  # the fp32 encoder on the folder now made with int8
+    with pytest.raises(IndexMismatchError, match="reindex"):
+        _ = back.indexes
+
+
+def test_int8_queries_search_a_folder_of_fp32_vectors_as_it_is(int8, models_dir, embedder, make_services, tmp_path):
+    from indexer.embedder import Embedder
+    from indexer.importer import import_files
+    from web.services import Services
+
+    fp32 = make_services()
+    import_files(fp32.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
+    fp32.close()
+    queries = Embedder(encoder="int8-queries", cache_dir=models_dir)
+    assert (queries.name, queries.identity, queries.profile) == (embedder.name, embedder.identity, embedder.profile)
+    assert np.allclose(queries.encode(SENTENCES[:1]), embedder.encode(SENTENCES[:1]), atol=1e-5)  # passages: fp32
+    assert np.allclose(queries.encode_query(SENTENCES[0]), int8.encode_query(SENTENCES[0]), atol=1e-6)
+
+    reopened = Services(fp32.settings.model_copy(update={"encoder": "int8-queries"}), queries)
+    assert reopened.finder.ask("vpn token expired", k=1, log=False).results[0].id == "c-vpn"
+    reopened.close()
+
+
+def test_encoder_setting_builds_the_int8_encoder_in_the_data_folder(int8, tmp_path):
+    import shutil
+
+    from models.settings import Settings
+    from web.services import Services
+
+    assert Settings().encoder == "int8-queries"
+    with pytest.raises(ValueError):
+        Settings(encoder="int4")
+    settings = Settings(data=tmp_path / "data")
+    assert settings.models_dir == tmp_path / "data" / "models"
+    shutil.copytree(int8.int8.onnx_path.parent, settings.models_dir)  # the copy made already, not made again
+    services = Services(settings)
+    assert services.embedder.encoder == "int8-queries"
+    assert services.embedder.int8.onnx_path.parent == settings.models_dir
+    assert float(services.embedder.encode_query(SENTENCES[0]) @ int8.encode_query(SENTENCES[0])) > 0.9999
