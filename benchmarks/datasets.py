@@ -85,9 +85,10 @@ def _fingerprint(files: list[Path], settings: Settings) -> str:
     return digest.hexdigest()[:16]
 
 
-def loaded(dataset: Dataset, embedder=None, **overrides) -> Services:
-    """A Services on the dataset's own data folder, imported on first use."""
-    folder = RESULTS / f"data-{dataset.name}"
+def loaded(dataset: Dataset, embedder=None, tag: str = "", **overrides) -> Services:
+    """A Services on the dataset's own data folder, imported on first use; `tag` names a separate folder
+    (vectors of another encoder: `benchmarks.int8`)."""
+    folder = RESULTS / f"data-{dataset.name}{tag}"
     settings = Settings(data=folder, **overrides)
     stamp = folder / "fingerprint"
     fingerprint = _fingerprint(dataset.files, settings)
