@@ -6,12 +6,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Per-channel scales: cosine to fp32 0.993 on the demo's questions where one scale per tensor gives 0.965
 # (benchmarks/README.md, "int8 encoding"). A copy made by another recipe is rebuilt.
@@ -84,10 +87,18 @@ def quantised_copy(model_path: Path, identity: str, folder: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _intact(target, stamp, identity):  # another process built it while this one waited
             return target
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".int8-") as scratch:
+        log.info("making the int8 copy of the embedding model in %s (once per data folder)", folder)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".int8-") as scratch, warnings.catch_warnings():
+            # The tracer's warnings are about shapes the export keeps dynamic anyway, and the quantiser logs a
+            # suggestion on the root logger: neither is for someone running `knowhow`.
+            warnings.simplefilter("ignore")
             fp32, int8 = Path(scratch) / "fp32.onnx", Path(scratch) / "int8.onnx"
             _export(model_path, fp32)
-            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+            logging.disable(logging.WARNING)
+            try:
+                quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                logging.disable(logging.NOTSET)
             os.replace(int8, target)
         record = {"source": identity, "recipe": RECIPE, "sha256": _sha256(target),
                   "onnxruntime": onnxruntime.__version__}
