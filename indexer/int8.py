@@ -11,6 +11,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from threading import Lock
 
 import numpy as np
 
@@ -129,6 +130,9 @@ class Int8Model:
 
         _check_mean_pooling(model_path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+        # A fast tokenizer sets its truncation and padding on each call: one caller at a time (a few
+        # hundred microseconds); ONNX Runtime's run itself is safe to call from several threads.
+        self._tokenizing = Lock()
         self.max_tokens = _max_tokens(model_path)
         options = onnxruntime.SessionOptions()
         if threads is None:
@@ -152,7 +156,9 @@ class Int8Model:
         return out
 
     def _batch(self, texts: list[str]) -> np.ndarray:
-        tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np")
+        with self._tokenizing:
+            tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens,
+                                    return_tensors="np")
         feeds = {name: tokens[name].astype(np.int64) for name in _INPUTS}
         hidden = self.session.run(None, feeds)[0]
         # Mean over real tokens, then L2: sentence-transformers' Pooling (clamp 1e-9) and Normalize (eps 1e-12).

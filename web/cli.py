@@ -440,6 +440,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     with data_lock(services.settings, exclusive=False):
         click.echo("loading the model and the indexes...")
         _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
+        _ = services.embedder.int8  # and the int8 query encoder (made the first time in a folder): not on the first query
         # One FAISS thread per search too, once the indexes are built (building uses every core): requests
         # run side by side, and OpenMP's hand-off between two threads made one HNSW query take 7.9 ms
         # against 0.9 ms on one thread (benchmarks.ann at 100,000 vectors).
