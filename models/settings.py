@@ -21,9 +21,10 @@ class Settings(BaseSettings):
         description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",
     )
     encoder: str = Field(
-        "int8-queries", pattern="^(fp32|int8-queries|int8)$", description="How the model runs. int8-queries: "
+        "fp32", pattern="^(fp32|int8-queries|int8)$", description="How the model runs. fp32: torch as published. "
+        "int8-queries: "
         "queries by an ONNX Runtime copy with int8 weights (made once in DATA/models/; one query ~4x faster), "
-        "passages by fp32 torch, so stored vectors stay fp32's; fp32: both by torch; int8: both by the copy (its "
+        "passages by fp32 torch, so stored vectors stay fp32's (the answered decision loses a little); int8: both by the copy (its "
         "own vectors: a data folder made with another encoder is refused until `knowhow reindex`). Chosen by "
         "benchmarks.int8 (benchmarks/README.md, \"int8 encoding\").",
     )
