@@ -50,7 +50,7 @@ JSON = {"content-type": "application/json"}
          "search) helped"),
         ("get", "/api/search", {"params": {"q": "vpn", "k": 101}}, "`k` must be at most 100"),
         ("get", "/api/content", {"params": {"sort": "best"}},
-         "`sort` must be one of newest, updated, helpful, title or views"),
+         "`sort` must be one of newest, updated, oldest, helpful, title or views"),
         ("get", "/api/content", {"params": {"limit": "all", "offset": -1}},
          "`limit` must be a whole number; `offset` must be at least 0"),
     ],
