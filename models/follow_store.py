@@ -1,8 +1,9 @@
 """Follows (part of the Store): the tags, people and topics a party keeps up with, the content that changed
 in them, and when each party's weekly digest last went out.
 
-A party is a person id or "user:NAME", as for notifications. A topic is a saved question: its words and
-their vector, so the digest can match new content, open questions and gaps to it without the model.
+A party is a person id or "user:NAME", as for notifications. A topic is a saved question, kept as words:
+its vector is the model's of the day (the query cache holds it), so a model changed by `knowhow reindex`
+never meets a stale one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import sqlite_utils
 
 from models.content_store import decode_content, visible_sql
@@ -19,17 +19,10 @@ from models.records import EVERYTHING, Audience, utc_now
 FOLLOW_KINDS = ("tag", "person", "topic")
 
 
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    vector = row.get("vector")
-    return {**{k: v for k, v in row.items() if k != "vector"},
-            "vector": np.frombuffer(vector, dtype=np.float32) if vector else None}
-
-
 class FollowStore:
     db: sqlite_utils.Database
 
-    def add_follow(self, party: str, kind: str, target: str, vector: np.ndarray | None = None,
-                   created: str | None = None) -> tuple[dict, bool]:
+    def add_follow(self, party: str, kind: str, target: str, created: str | None = None) -> tuple[dict, bool]:
         """Follow something (`created`: now, unless the demo back-dates it); following it again changes
         nothing. Returns (the follow, whether it is new)."""
         if kind not in FOLLOW_KINDS:
@@ -37,19 +30,18 @@ class FollowStore:
         existing = self.follow_of(party, kind, target)
         if existing is not None:
             return existing, False
-        blob = np.asarray(vector, dtype=np.float32).tobytes() if vector is not None else None
-        self.db.execute("INSERT OR IGNORE INTO follows (party, kind, target, vector, created) VALUES (?, ?, ?, ?, ?)",
-                        [party, kind, target, blob, created or utc_now().isoformat()])
+        self.db.execute("INSERT OR IGNORE INTO follows (party, kind, target, created) VALUES (?, ?, ?, ?)",
+                        [party, kind, target, created or utc_now().isoformat()])
         return self.follow_of(party, kind, target), True
 
     def follow_of(self, party: str, kind: str, target: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM follows WHERE party = ? AND kind = ? AND target = ?",
                                   [party, kind, target]))
-        return _decode(rows[0]) if rows else None
+        return rows[0] if rows else None
 
     def follows_of(self, party: str) -> list[dict[str, Any]]:
         """A party's follows, oldest first (the order they chose them in)."""
-        return [_decode(row) for row in self.db.query("SELECT * FROM follows WHERE party = ? ORDER BY id", [party])]
+        return list(self.db.query("SELECT * FROM follows WHERE party = ? ORDER BY id", [party]))
 
     def remove_follow(self, party: str, follow_id: int) -> bool:
         """Stop following; another party's follow id removes nothing. Returns whether one was removed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -114,7 +114,7 @@ def schema_version() -> int:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @migration
@@ -471,11 +471,11 @@ def m016_suggested_edits(db: sqlite_utils.Database) -> None:
 
 @migration
 def m017_follows(db: sqlite_utils.Database) -> None:
-    """What each party follows (a tag, a person, or a topic: a saved question with its vector), and when
-    their last weekly digest of it went out. One follow per party, kind and target."""
+    """What each party follows (a tag, a person, or a topic: a saved question), and when their last weekly
+    digest of it went out. One follow per party, kind and target."""
     db.execute("""CREATE TABLE follows (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        party TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, vector BLOB, created TEXT NOT NULL,
+        party TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, created TEXT NOT NULL,
         UNIQUE (party, kind, target))""")
     db["follow_digests"].create({"party": str, "sent_at": str}, pk="party", not_null={"sent_at"})
 

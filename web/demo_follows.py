@@ -28,6 +28,5 @@ def follow_for_demo(services: Services) -> int:
             target = checked_target(services, kind, target)
         except KnowhowError:
             continue
-        vector = services.embedder.encode_query(target) if kind == "topic" else None
-        store.add_follow(party, kind, target, vector, created=created)
+        store.add_follow(party, kind, target, created=created)
     return weekly_digests(services)

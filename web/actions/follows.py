@@ -55,8 +55,7 @@ def follow(services: Services, viewer: Viewer, kind: str, target: str) -> tuple[
     existing = services.store.follow_of(me, kind, target)
     if existing is None and len(services.store.follows_of(me)) >= MAX_FOLLOWS:
         raise ConflictError(f"you follow {MAX_FOLLOWS} things already: unfollow some first")
-    vector = services.embedder.encode_query(target) if kind == "topic" and existing is None else None
-    row, created = services.store.add_follow(me, kind, target, vector)
+    row, created = services.store.add_follow(me, kind, target)
     return described(services, row), created
 
 
@@ -156,12 +155,13 @@ def _updates(services: Services, viewer: Viewer, rows: list[dict], since: str, l
             entry.questions = [open_questions[i] for i in asked_since if row["target"] in open_questions[i]["tags"]]
             stems = term_stems(row["target"])
             entry.gaps = [t for t in gaps if stems and stems <= term_stems(" ".join(t.questions))]
-        elif row["kind"] == "topic" and row["vector"] is not None:
+        elif row["kind"] == "topic":
+            vector = services.embedder.encode_query(row["target"])  # cached: the topic's search encoded it
             if asked_since:  # as close as a question asked before in other words
-                scores = (question_vectors[asked_since] @ row["vector"]).tolist()
+                scores = (question_vectors[asked_since] @ vector).tolist()
                 entry.questions = [open_questions[i] for i, s in zip(asked_since, scores) if s >= services.profile.feedback]
             entry.gaps = [t for t in gaps if t.centre is not None
-                          and float(t.centre @ row["vector"]) >= services.profile.request_match]
+                          and float(t.centre @ vector) >= services.profile.request_match]
         entry.questions, entry.gaps = entry.questions[:SHOWN], entry.gaps[:SHOWN]
         shown.append(entry)
     return shown
