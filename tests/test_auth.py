@@ -191,3 +191,21 @@ def test_kudos_counts_only_items_the_viewer_may_see(org):
     assert org.store.kudos_received(["p-bo"], Audience(team="IT")) == {"p-bo": 1}
     assert org.store.kudos_received(["p-bo"], Audience(team="Finance")) == {"p-bo": 2}
     assert org.store.kudos_received(["p-bo"]) == {"p-bo": 2}
+
+
+def test_a_token_notes_its_use_at_most_once_a_minute(services):
+    """Every API request looks its token up; noting the use is a write, so it is kept to a minute's precision."""
+    store = services.store
+    user_id = store.create_user("tia", None, "employee")
+    token_id = store.create_token(user_id, "laptop", "hash-of-tia")
+
+    def last_used() -> str | None:
+        return store.db.execute("SELECT last_used FROM api_tokens WHERE id = ?", [token_id]).fetchone()[0]
+
+    assert store.token_user("hash-of-tia")["username"] == "tia"
+    first = last_used()
+    assert first is not None and "token_last_used" not in store.token_user("hash-of-tia")
+    assert last_used() == first  # within the minute: not written again
+    store.db.execute("UPDATE api_tokens SET last_used = '2020-01-01T00:00:00+00:00' WHERE id = ?", [token_id])
+    store.token_user("hash-of-tia")
+    assert last_used() > "2020-01-01T00:00:00+00:00"  # an old note is brought up to date
