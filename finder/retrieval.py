@@ -68,7 +68,7 @@ class Retriever:
             return Retrieval([], {})
 
         # Exact rescoring: every passage of every candidate item gets both scores.
-        seed_items = {row["content_id"] for row in self.store.chunk_rows(seeds).values()} | raised
+        seed_items = set(self.store.content_of_chunks(seeds).values()) | raised
         seed_items = (seed_items | replacements(seed_items, standings)) - hidden
         owner = self.store.chunk_ids_of_content(seed_items)
         chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))

@@ -130,6 +130,10 @@ class ChunkStore:
             found.update({row["id"]: row for row in self.db.query(sql, part)})
         return found
 
+    def content_of_chunks(self, chunk_ids: Iterable[int]) -> dict[int, str]:
+        """Passage id -> its item's id, without the passages' text (a search's candidates need only that)."""
+        return dict(select_in(self.db, "SELECT id, content_id FROM chunks WHERE id IN ({ids})", map(int, chunk_ids)))
+
     def chunk_ids_of_content(self, content_ids: Iterable[str]) -> dict[int, str]:
         return dict(select_in(self.db, "SELECT id, content_id FROM chunks WHERE content_id IN ({ids})", content_ids))
 
