@@ -13,14 +13,18 @@ from models.records import Audience, utc_now
 
 SUGGESTION_STATES = ("pending", "approved", "rejected", "withdrawn")
 # The item's title and teams come along, so a list shows what a suggestion is about and leaves out what the
-# reader may no longer see.
-_SELECT = ("SELECT s.*, c.title AS item_title, c.updated AS item_updated, c.visible_teams AS item_teams "
-           "FROM suggested_edits s JOIN content c ON c.id = s.content_id")
+# reader may no longer see; and its version now, against the one the suggestion was written on.
+_VERSION = "(SELECT coalesce(max(v.version), 0) FROM content_versions v WHERE v.content_id = {})"
+_SELECT = ("SELECT s.*, c.title AS item_title, c.updated AS item_updated, c.visible_teams AS item_teams, "
+           f"{_VERSION.format('s.content_id')} AS item_version FROM suggested_edits s JOIN content c ON c.id = s.content_id")
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """`item_changed`: the item was saved since the suggestion was written (every save keeps a version; its
+    `updated` time, to the second, could not tell two saves in one second apart)."""
     return {**row, "proposed": json.loads(row["proposed"] or "{}"),
-            "item_teams": json.loads(row.get("item_teams") or "[]")}
+            "item_teams": json.loads(row.get("item_teams") or "[]"),
+            "item_changed": row["based_on"] != str(row["item_version"])}
 
 
 class SuggestionStore:
@@ -33,6 +37,10 @@ class SuggestionStore:
              "proposed": json.dumps(proposed), "note": note, "based_on": based_on, "status": "pending",
              "created": utc_now().isoformat()}
         ).last_pk
+
+    def item_version(self, content_id: str) -> int:
+        """How many earlier states of the item are kept: a suggestion records it as what it was written on."""
+        return self.db.execute(f"SELECT {_VERSION.format('?')}", [content_id]).fetchone()[0]
 
     def get_suggestion(self, suggestion_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query(f"{_SELECT} WHERE s.id = ?", [suggestion_id]))

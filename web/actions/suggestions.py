@@ -77,7 +77,7 @@ def suggest(services: Services, viewer: Viewer, content_id: str, changes: dict, 
     store = services.store
     with store.transaction():
         suggestion_id = store.add_suggestion(content_id, party(viewer), viewer.username, proposed, note,
-                                             item["updated"])
+                                             str(store.item_version(content_id)))
         store.notify(lnd_parties(services), "edit_suggested",
                      f"{actor_name(services, viewer)} suggested a change to {quoted(item['title'])}"
                      + (f": {quoted(note)}" if note else ""),
@@ -138,7 +138,7 @@ def review(services: Services, viewer: Viewer, suggestion_id: int) -> dict:
     item = services.store.get_content(row["content_id"])
     pending = row["status"] == "pending"
     return {"suggestion": row, "item": item, "diff": changes(item, row["proposed"]),
-            "item_changed": row["based_on"] != item["updated"],
+            "item_changed": row["item_changed"],
             "may_decide": pending and decides_suggestions(viewer),
             "may_withdraw": pending and row["suggester"] == party(viewer)}
 

@@ -42,7 +42,8 @@ class SuggestionPublic(BaseModel):
     username: str | None
     proposed: dict = Field(description="The suggested fields (title, body, tags, kind): only those it changes.")
     note: str
-    based_on: str | None = Field(description="The item's `updated` when the suggestion was written.")
+    based_on: str | None = Field(description="The item's version (how many earlier states it kept) when the "
+                                 "suggestion was written.")
     item_changed: bool = Field(description="Whether the item changed since: approving applies the suggested "
                                "fields to the current item.")
     status: Status
@@ -88,7 +89,7 @@ class SuggestionsPage(BaseModel):
 
 
 def public(row: dict) -> SuggestionPublic:
-    return SuggestionPublic(**row, item_changed=row["based_on"] != row["item_updated"])
+    return SuggestionPublic(**row)
 
 
 @router.post("/content/{content_id}/suggestions", response_model=SuggestionPublic,
