@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
+import numpy as np
+
 from finder.gaps import GapTopic, period
 from finder.search import clean_query
 from finder.terms import term_stems
@@ -132,15 +134,32 @@ def updates(services: Services, viewer: Viewer, days: int = WINDOWS[0]) -> list[
     return _updates(services, viewer, services.store.follows_of(party(viewer)), since)
 
 
-def _updates(services: Services, viewer: Viewer, rows: list[dict], since: str, latest: bool = True) -> list[Followed]:
+@dataclass
+class Waiting:
+    """What every follow is matched against: the open questions with their vectors and the gap topics. Read
+    once per page or digest run, not once per follower (the gaps are a clustering of 90 days of questions)."""
+
+    questions: list[dict]
+    vectors: np.ndarray
+    gaps: list[GapTopic]
+
+    @classmethod
+    def read(cls, services: Services) -> Waiting:
+        questions, vectors = services.store.question_vectors(OPEN)
+        gaps = [t for t in services.gaps.topics(*period(None, None), limit=200, detail=0) if not t.addressed]
+        return cls(questions, vectors, gaps)
+
+
+def _updates(services: Services, viewer: Viewer, rows: list[dict], since: str, latest: bool = True,
+             waiting: Waiting | None = None) -> list[Followed]:
     """`latest`: for a follow where nothing changed, its most recent items from before (the page's "Latest")."""
     if not rows:
         return []
     store = services.store
-    open_questions, question_vectors = store.question_vectors(OPEN)
+    waiting = waiting or Waiting.read(services)
+    open_questions, question_vectors = waiting.questions, waiting.vectors
     asked_since = [i for i, q in enumerate(open_questions) if q["created"] >= since]
-    gaps = [t for t in services.gaps.topics(*period(None, None), limit=200, detail=0)
-            if t.last_asked >= since and not t.addressed]
+    gaps = [t for t in waiting.gaps if t.last_asked >= since]
     shown = []
     for row in rows:
         label, link = _label(services, row)
@@ -186,12 +205,16 @@ def weekly_digests(services: Services, now: datetime | None = None) -> int:
     store = services.store
     now = now or utc_now()
     sent = 0
+    waiting = None
     for follower, first_followed in store.followers():
         last = store.last_follow_digest(follower) or first_followed
         if now - datetime.fromisoformat(last) < WEEK:
             continue
         viewer = viewer_of(services, follower)
-        entries = [] if viewer is None else _updates(services, viewer, store.follows_of(follower), last, latest=False)
+        if viewer is not None and waiting is None:
+            waiting = Waiting.read(services)
+        entries = [] if viewer is None else _updates(services, viewer, store.follows_of(follower), last, latest=False,
+                                                     waiting=waiting)
         with store.transaction():
             if any(not entry.quiet for entry in entries):
                 _send_digest(services, follower, entries, now.isoformat())
