@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -100,6 +101,9 @@ class Finder:
         self.feedback = FeedbackModel(store, profile.feedback)
         self._restricted: tuple[int, dict[str, set[str]]] = (-1, {})
         self._standings: tuple[tuple, dict[str, Standing]] = ((), {})
+        # The searches this process works on at once (settings.searches_at_once says why few): taken by each
+        # public search below around its work, never around a write and never twice by one search.
+        self._turns = threading.BoundedSemaphore(settings.searches_at_once)
 
     def hidden_from(self, audience: Audience) -> frozenset[str]:
         """Items the audience must not see, anywhere: results, snippets, related items, expert evidence."""
@@ -133,14 +137,16 @@ class Finder:
     def nearest(self, vector: np.ndarray, terms: list[str], k: int = 5, experts: int = 5,
                 audience: Audience = EVERYTHING) -> Answer:
         """Knowledge and people closest to a vector (e.g. the centre of a gap topic); not logged."""
-        self.indexes.refresh_if_stale()
-        retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience),
-                                            standings=self.standings())
-        stems = {stem(term) for term in terms}
-        verdict = self.is_answered(retrieval)
-        people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
-        return Answer(None, " ".join(terms), verdict.answered, verdict.top, self._hits(retrieval, k, stems), people,
-                      verdict.confidence, verdict.signals)
+        with self._turns:
+            self.indexes.refresh_if_stale()
+            retrieval = self.retriever.retrieve(vector, terms, hidden=self.hidden_from(audience),
+                                                standings=self.standings())
+            stems = {stem(term) for term in terms}
+            verdict = self.is_answered(retrieval)
+            people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
+            hits = self._hits(retrieval, k, stems)
+        return Answer(None, " ".join(terms), verdict.answered, verdict.top, hits, people, verdict.confidence,
+                      verdict.signals)
 
     def is_answered(self, retrieval: Retrieval, adjust: dict[str, float] | None = None) -> Verdict:
         """Answered when the calibrated confidence reaches the profile's cut (finder.answerability says why
@@ -157,12 +163,13 @@ class Finder:
         the demo's back-dated history; now by default)."""
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval, adjust = self._retrieve(text, mode, audience)
-        stems = term_stems(text)
-        hits = self._hits(retrieval, k, stems)
-        people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience, adjust)
-                  if experts else [])
-        verdict = self.is_answered(retrieval, adjust)
+        with self._turns:
+            vector, retrieval, adjust = self._retrieve(text, mode, audience)
+            stems = term_stems(text)
+            hits = self._hits(retrieval, k, stems)
+            people = (self.ranker.rank(vector, stems, retrieval.items, experts, mentor_only, audience, adjust)
+                      if experts else [])
+            verdict = self.is_answered(retrieval, adjust)
         query_id = None
         if log:
             query_id = self.store.log_query(
@@ -176,10 +183,11 @@ class Finder:
                 log: bool = True, asker: str | None = None, audience: Audience = EVERYTHING) -> list[Expert]:
         text = clean_query(text, self.settings.max_query_chars)
         check_k(k)
-        vector, retrieval, adjust = self._retrieve(text, audience=audience)
-        people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
-        if log:
+        with self._turns:
+            vector, retrieval, adjust = self._retrieve(text, audience=audience)
+            people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
             verdict = self.is_answered(retrieval, adjust)
+        if log:
             self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in people], source,
                                  vector, asker)
         return people
@@ -226,9 +234,10 @@ class Finder:
         if row is None:
             return [], []
         text = f"{row['title']}. {row['body'][:1000]}"
-        vector, retrieval, adjust = self._retrieve(text, audience=audience)
-        retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
-        stems = term_stems(text)
-        hits = self._hits(retrieval, k, stems)
-        people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience, adjust=adjust)
+        with self._turns:
+            vector, retrieval, adjust = self._retrieve(text, audience=audience)
+            retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
+            stems = term_stems(text)
+            hits = self._hits(retrieval, k, stems)
+            people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience, adjust=adjust)
         return hits, people

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     fusion: str = Field("convex", pattern="^(convex|rrf)$", description="How dense and lexical scores are fused.")
     fusion_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of the dense side in convex fusion.")
     candidates: int = Field(100, ge=10, le=2000, description="Chunks each retriever returns before fusion.")
+    searches_at_once: int = Field(
+        2, ge=1, le=64, description="Searches one server process works on at once; the rest wait their turn. "
+        "Python runs one thread at a time, so 40 searches at once each crawl (50 users: 9 req/s, search p95 "
+        "8.8 s) where two at a time finish in turn (33 req/s, 2.5 s; benchmarks.load). For more cores, run "
+        "more worker processes (`knowhow serve --workers N`).",
+    )
     answered_threshold: float | None = Field(
         None,
         ge=0.0,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,7 +18,8 @@ from models import migrations
 from models.records import Content, Feedback, Person
 from models.store import Store
 from tests.conftest import api_token, client
-from tests.factories import ANA
+from indexer.importer import import_files
+from tests.factories import ANA, VPN, jsonl
 
 WRITER = """
 import sys
@@ -110,3 +113,37 @@ def test_processes_upgrading_one_older_store_at_once_all_open_it(tmp_path, monke
     with sqlite3.connect(path) as conn:
         applied = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
     assert applied == [name for name, _ in migrations.MIGRATIONS]
+
+
+class _Counting:
+    """The real model, counting how many searches are inside it at once (the one thing a search's turn guards
+    that can be watched from outside)."""
+
+    def __init__(self, embedder):
+        self.embedder, self.inside, self.most = embedder, 0, 0
+        self.lock = threading.Lock()
+
+    def encode_query(self, text: str):
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.05)  # long enough for every other thread to arrive
+            return self.embedder.encode_query(text)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_a_process_works_on_only_so_many_searches_at_once_and_answers_them_all(make_services, tmp_path, at_once):
+    services = make_services(searches_at_once=at_once)
+    import_files(services.indexer, [jsonl(tmp_path / "org.jsonl", ANA, VPN)])
+    finder = services.finder
+    counting = finder.encoder = _Counting(finder.encoder)
+    asks = [lambda n=n: finder.ask(f"vpn question {n}", log=False) for n in range(6)]
+    asks += [lambda n=n: finder.experts(f"who knows the vpn {n}", log=False) for n in range(3)]
+    with ThreadPoolExecutor(9) as pool:
+        answers = list(pool.map(lambda ask: ask(), asks))
+    assert counting.most == at_once
+    assert all(answer.results[0].id == VPN["id"] for answer in answers[:6]) and all(answers[6:])
