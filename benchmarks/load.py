@@ -3,6 +3,7 @@
     python -m benchmarks.load                          # 50 users for 60 s (about 2-3 minutes in all)
     python -m benchmarks.load --users 10 --seconds 15  # a quick look
     python -m benchmarks.load --json results.json      # also write the figures as JSON
+    python -m benchmarks.load --workers 2              # the server as two worker processes
 
 What it does: imports the demo organisation into a fresh data folder (`knowhow --data DIR demo`), gives
 every virtual user an employee account with a personal API token, starts `knowhow --data DIR serve` as a
@@ -103,8 +104,8 @@ def make_tokens(data: Path, users: int) -> list[str]:
 class Server:
     """`knowhow --data DIR serve` as a subprocess, its output in a log file."""
 
-    def __init__(self, data: Path, port: int, log: Path):
-        self.data, self.port, self.log = data, port, log
+    def __init__(self, data: Path, port: int, log: Path, workers: int = 1):
+        self.data, self.port, self.log, self.workers = data, port, log, workers
         self.process: subprocess.Popen | None = None
 
     @property
@@ -116,7 +117,8 @@ class Server:
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
-                [*knowhow_command(), "--data", str(self.data), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [*knowhow_command(), "--data", str(self.data), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--workers", str(self.workers)],
                 stdout=out, stderr=subprocess.STDOUT, env=env,
             )
         deadline = time.monotonic() + timeout
@@ -125,7 +127,8 @@ class Server:
                 raise SystemExit(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 response = httpx.get(f"{self.url}/api/stats", headers={"Authorization": f"Bearer {token}"}, timeout=5)
-                if response.status_code == 200:
+                # every worker loaded, not only the first to answer
+                if response.status_code == 200 and self.log_text().count("startup complete") >= self.workers:
                     return time.perf_counter() - started
             except httpx.HTTPError:
                 pass
@@ -282,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long the load runs (default 60)")
     parser.add_argument("--think-ms", type=float, default=200, help="most think time between requests (default 200)")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     parser.add_argument("--data", type=Path, default=None,
                         help="data folder to use; the demo is imported when it holds no database yet "
                              "(default: a fresh temporary folder, removed afterwards)")
@@ -292,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
 
     temporary = args.data is None
     data = Path(tempfile.mkdtemp(prefix="knowhow-load-")) if temporary else args.data
-    server = Server(data, args.port or free_port(), data.parent / f"{data.name}-server.log")
+    server = Server(data, args.port or free_port(), data.parent / f"{data.name}-server.log", args.workers)
     try:
         if not (data / "knowhow.db").exists():
             print(f"load: importing the demo organisation into {data} ...", flush=True)
@@ -306,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     tracebacks = log.count("Traceback (most recent call last)")
     summary = summarise(run)
     summary.update(users=args.users, seconds=args.seconds, think_ms=args.think_ms, server_tracebacks=tracebacks,
-                   cpus=os.cpu_count())
+                   cpus=os.cpu_count(), workers=args.workers)
     print_report(summary, tracebacks)
     if tracebacks:
         print("\nserver log (last lines):\n" + server.log_tail())

@@ -45,15 +45,17 @@ class ImportRunStore:
             "UPDATE import_runs SET status = ?, summary = ?, failure = ?, finished = ? WHERE id = ?",
             [status, json.dumps(summary) if summary is not None else None, failure, utc_now().isoformat(), run_id])
 
-    def interrupt_import_run(self, worker: str) -> int | None:
-        """Mark the run left `running` by another server (one that stopped mid-run) interrupted, as nothing runs
-        it any more; returns its id. (One runs at a time, so at most one is left.)"""
-        row = self.db.execute("SELECT id FROM import_runs WHERE status = 'running' AND worker != ?",
+    def interrupt_import_run(self, worker: str, alive: Callable[[str], bool]) -> int | None:
+        """Mark the run left `running` by a server process that has stopped (`alive` says it no longer runs)
+        interrupted, as nothing runs it any more; returns its id. A run of another live process (a second
+        worker of the same `serve`) is left to it. (One runs at a time, so at most one is left.)"""
+        row = self.db.execute("SELECT id, worker FROM import_runs WHERE status = 'running' AND worker != ?",
                               [worker]).fetchone()
-        if row is not None:
-            self.db.execute("UPDATE import_runs SET status = 'interrupted', finished = ? "
-                            "WHERE id = ? AND status = 'running'", [utc_now().isoformat(), row[0]])
-        return row[0] if row else None
+        if row is None or alive(row[1]):
+            return None
+        self.db.execute("UPDATE import_runs SET status = 'interrupted', finished = ? "
+                        "WHERE id = ? AND status = 'running'", [utc_now().isoformat(), row[0]])
+        return row[0]
 
     def import_run(self, run_id: int) -> dict[str, Any] | None:
         rows = list(self.db["import_runs"].rows_where("id = ?", [run_id]))

@@ -110,11 +110,12 @@ class VectorIndex:
         if self._tombstones:
             self._compact()
         data_path, meta_path = _paths(stem)
-        tmp = data_path.with_suffix(".faiss.tmp")
+        # Named per process: two worker processes of one `serve` may save at once, each its own whole file.
+        tmp = data_path.with_suffix(f".faiss.{os.getpid()}.tmp")
         faiss.write_index(self._index, str(tmp))
         os.replace(tmp, data_path)
         meta = {"model": self.model, "dim": self.dim, "kind": self.kind, "ntotal": int(self._index.ntotal)}
-        tmp_meta = meta_path.with_suffix(".json.tmp")
+        tmp_meta = meta_path.with_suffix(f".json.{os.getpid()}.tmp")
         tmp_meta.write_text(json.dumps(meta))
         os.replace(tmp_meta, meta_path)
 

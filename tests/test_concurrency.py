@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from indexer.importer import import_files
 from models import migrations
 from models.records import Content, Feedback, Person
 from models.store import Store
 from tests.conftest import api_token, client
-from indexer.importer import import_files
 from tests.factories import ANA, VPN, jsonl
 
 WRITER = """

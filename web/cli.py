@@ -10,7 +10,6 @@ import functools
 import os
 import socket
 import sys
-import threading
 from importlib import resources
 from pathlib import Path
 
@@ -420,41 +419,26 @@ def restore_command(ctx: click.Context, source: Path) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="KNOWHOW_WORKERS",
+              help="Worker processes answering on the port (about one per core; each loads the model: ~0.5 GB).")
 @click.pass_context
 @_errors_as_exit
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the web pages and the JSON API."""
+    from web.serving import serve_one, serve_workers
+
     services = _services(ctx, create=True)
+    _ = services.store  # the database made or migrated here, once, before any worker opens it
     listening = _listen(host, port)  # before the model loads: a taken port is said at once, in one line
-    import torch
-    import uvicorn
-
-    from web.app import create_app
-    from web.mailer import start_mailer
-
-    # One thread per forward pass: requests are encoded concurrently, and on a busy 2-core machine a
-    # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
-    # 404 -> 28 ms with other processes running).
-    torch.set_num_threads(1)
     # Held while serving: `knowhow restore` refuses to swap the database under a running server.
     with data_lock(services.settings, exclusive=False):
-        click.echo("loading the model and the indexes...")
-        _ = services.indexes  # load the model and indexes now (repairing drift from SQLite), not on the first request
-        _ = services.embedder.int8  # and the int8 query encoder (made the first time in a folder): not on the first query
-        # One FAISS thread per search too, once the indexes are built (building uses every core): requests
-        # run side by side, and OpenMP's hand-off between two threads made one HNSW query take 7.9 ms
-        # against 0.9 ms on one thread (benchmarks.ann at 100,000 vectors).
-        import faiss
-
-        faiss.omp_set_num_threads(1)
-        # Work an interrupted import left (passages without vectors) is finished while the service answers.
-        threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
-        # Notification e-mail and the daily jobs (digests, stale content) run beside the requests, never in them.
-        start_mailer(services)
-        click.echo(f"Knowhow on http://{host}:{port} (data: {services.settings.data})")
-        # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
-        config = uvicorn.Config(create_app(services), log_level="info", proxy_headers=False)
-        uvicorn.Server(config).run(sockets=[listening])
+        address = f"http://{host}:{port} (data: {services.settings.data}"
+        if workers == 1:
+            click.echo("loading the model and the indexes...")
+            serve_one(services, listening, ready=lambda: click.echo(f"Knowhow on {address})"))
+        else:
+            click.echo(f"Knowhow on {address}), {workers} worker processes loading the model and the indexes...")
+            serve_workers(services.settings, listening, workers)
 
 
 def _listen(host: str, port: int) -> socket.socket:

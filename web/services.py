@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
@@ -13,6 +14,7 @@ from finder.health import HealthReport, content_health
 from finder.search import Finder
 from indexer.embedder import Embedder
 from indexer.pipeline import Indexer
+from models import liveness
 from models.index_set import IndexSet
 from models.model_profile import ModelProfile, configured
 from models.settings import Settings
@@ -24,6 +26,7 @@ class Services:
         self.settings = settings
         self._embedder = embedder
         self._lock = Lock()
+        self._worker_lock: int | None = None
 
     @cached_property
     def store(self) -> Store:
@@ -40,9 +43,16 @@ class Services:
 
     @cached_property
     def worker(self) -> str:
-        """This server's name on the background work it starts (an import run): work recorded as running under
-        another name was left behind by a server that has stopped."""
-        return uuid4().hex
+        """This process's name on the background work it starts (an import run). It holds a lock under that
+        name while it runs (models.liveness), so work recorded under a name nobody holds was left behind by a
+        server that has stopped, while a second worker process of the same `serve` keeps its own."""
+        name = uuid4().hex
+        self._worker_lock = liveness.hold(self.settings.data, name)
+        return name
+
+    def worker_alive(self, name: str) -> bool:
+        """Whether the server process that recorded work under `name` still runs."""
+        return name == self.worker or liveness.alive(self.settings.data, name)
 
     @cached_property
     def profile(self) -> ModelProfile:
@@ -88,5 +98,8 @@ class Services:
         return content_health(self.store, self.settings.stale_months, now, self.duplicates)
 
     def close(self) -> None:
+        if self._worker_lock is not None:
+            os.close(self._worker_lock)  # the name's lock goes with it
+            self._worker_lock = None
         if "store" in self.__dict__:
             self.store.close()

@@ -80,8 +80,8 @@ def start(services: Services, viewer: Viewer, uploads: list[Upload], delete_miss
 
 
 def _settle(services: Services) -> None:
-    """A run another server left running (it stopped mid-run) is interrupted; its staged upload goes."""
-    left = services.store.interrupt_import_run(services.worker)
+    """A run another server process left running (it stopped mid-run) is interrupted; its staged upload goes."""
+    left = services.store.interrupt_import_run(services.worker, services.worker_alive)
     if left is not None:
         remove(uploads_folder(services) / f"run-{left}")
 

@@ -1,0 +1,145 @@
+"""`knowhow serve`: one process, or several worker processes answering on one port from one data folder.
+
+Python runs one request's Python at a time per process, so one process uses about one core however many
+requests it holds (issue 13: four request threads contending under 50 users). Worker processes each load
+the model and their own copy of the vector indexes; SQLite is shared and stays the source of truth. A write
+in one worker bumps the store's generation and every other worker brings its indexes in step before its
+next search (models.index_set), so what one worker stores the others find. The background work that must
+run once per data folder (finishing an interrupted import's embedding, the daily jobs and the mail queue)
+runs in whichever worker holds the background lock; when that worker dies, another takes it over.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from models.settings import Settings
+from web.services import Services
+
+log = logging.getLogger("uvicorn.error")  # the server's own log, which `serve` prints
+
+BACKGROUND_LOCK = "background.lock"
+TAKEOVER_SECONDS = 5.0  # how often a worker without the background lock tries for it
+HEALTHCHECK_SECONDS = 30  # a busy worker answers the supervisor's ping late; only a hung one misses this
+WORKER_DATA = "KNOWHOW_DATA"  # how the workers learn the data folder (Settings reads it)
+WORKER_HEADER = b"x-knowhow-worker"
+
+
+def prepare(services: Services) -> None:
+    """Load the model and the indexes before the first request, and settle the threads each search uses."""
+    import faiss
+    import torch
+
+    # One thread per forward pass: requests are encoded concurrently, and on a busy 2-core machine a
+    # 2-thread pass stalls at every barrier (benchmarks/speed.py: median 30.8 -> 23.8 ms on the demo,
+    # 404 -> 28 ms with other processes running).
+    torch.set_num_threads(1)
+    _ = services.indexes  # the model and the indexes (repairing drift from SQLite), not on the first request
+    _ = services.embedder.int8  # and the int8 query encoder (made the first time in a folder): not on the first query
+    # One FAISS thread per search too, once the indexes are built (building uses every core): requests
+    # run side by side, and OpenMP's hand-off between two threads made one HNSW query take 7.9 ms
+    # against 0.9 ms on one thread (benchmarks.ann at 100,000 vectors).
+    faiss.omp_set_num_threads(1)
+
+
+def start_background(services: Services) -> None:
+    """The work beside the requests, never in them: an interrupted import's passages embedded while the
+    service answers, then the daily jobs (digests, stale content) and the mail queue."""
+    from web.mailer import start_mailer
+
+    threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
+    start_mailer(services)
+
+
+def uvicorn_config(app, **options):
+    import uvicorn
+
+    # No proxy-header rewriting: web.auth decides on the real peer whether X-Forwarded-* are believed.
+    return uvicorn.Config(app, log_level="info", proxy_headers=False, **options)
+
+
+def serve_one(services: Services, listening: socket.socket, ready: Callable[[], None]) -> None:
+    """One process: requests on threads, the background work on its own threads; `ready` once loaded."""
+    import uvicorn
+
+    from web.app import create_app
+
+    prepare(services)
+    start_background(services)
+    ready()
+    uvicorn.Server(uvicorn_config(create_app(services))).run(sockets=[listening])
+
+
+def serve_workers(settings: Settings, listening: socket.socket, workers: int) -> None:
+    """`workers` processes sharing the listening socket, watched by this one: a worker that dies or hangs is
+    replaced (uvicorn's supervisor). Each builds its own services from the data folder (`worker_app`)."""
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[WORKER_DATA] = str(settings.data.resolve())
+    config = uvicorn_config("web.serving:worker_app", factory=True, workers=workers,
+                            timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
+    Multiprocess(config, sockets=[listening]).run()
+
+
+def worker_app() -> FastAPI:
+    """One worker process's app (uvicorn calls this in each new process): its own services on the data folder,
+    loaded before it answers, and a bid for the background work."""
+    from web.app import create_app
+
+    services = Services(Settings())
+    prepare(services)
+    BackgroundLeader(services).start()
+    app = create_app(services)
+    app.add_middleware(NamedWorker, name=services.worker[:12])
+    return app
+
+
+class NamedWorker:
+    """Says which worker answered (`X-Knowhow-Worker`, the start of its opaque name): behind one port the
+    workers are otherwise alike, and an operator or a test following a request needs to tell them apart."""
+
+    def __init__(self, app, name: str):
+        self.app, self.name = app, name.encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def named(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (WORKER_HEADER, self.name)]
+            await send(message)
+
+        return await self.app(scope, receive, named)
+
+
+class BackgroundLeader(threading.Thread):
+    """Runs the once-per-folder background work in the one worker holding an flock on the folder's
+    background lock; the others retry every few seconds, so the kernel hands the work on when its holder
+    dies (however it dies) and no two workers run it at once."""
+
+    def __init__(self, services: Services, interval: float = TAKEOVER_SECONDS):
+        super().__init__(name="background-leader", daemon=True)
+        self.services, self.interval = services, interval
+        self.leading = threading.Event()
+        self._fd: int | None = None
+
+    def run(self) -> None:
+        path = self.services.settings.data / BACKGROUND_LOCK
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                threading.Event().wait(self.interval)
+        log.info("worker %s runs the background work (indexing left over, daily jobs, mail)", os.getpid())
+        self.leading.set()
+        start_background(self.services)
