@@ -9,21 +9,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
+from uuid import uuid4
 
 import numpy as np
 
 from indexer.chunking import chunk_markdown
 from indexer.embedder import Embedder
-from models.index_set import TABLES, IndexSet
 from models.chunk_store import chunk_title
 from models.errors import InvalidInputError
+from models.index_set import TABLES, IndexSet
 from models.records import Content, Person, utc_now
 from models.settings import Settings
 from models.store import Store
 from models.vector_index import VectorIndex
 
 Progress = Callable[[str, int, int], None]
+# How long a claim on passages being embedded holds: far longer than a batch takes (seconds), so only the
+# claims of a process that died mid-batch run out, and its passages are embedded by another.
+CLAIM_TIME = timedelta(minutes=2)
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -47,9 +52,14 @@ class Changes:
 
 
 class Indexer:
-    def __init__(self, store: Store, embedder: Embedder, indexes: IndexSet, settings: Settings):
+    def __init__(self, store: Store, embedder: Embedder, indexes: IndexSet, settings: Settings,
+                 claimant: str | None = None, alive: Callable[[str], bool] = lambda name: True):
+        """`claimant`: this process's name on the passages it embeds; `alive` tells whether the process behind
+        another name still runs (web.services: models.liveness), so a dead one's claims are taken at once
+        rather than when they run out."""
         self.store, self.embedder, self.indexes, self.settings = store, embedder, indexes, settings
         self._embedding = threading.Lock()  # not the index lock: searches never wait on the model
+        self.claimant, self.alive = claimant or uuid4().hex, alive
 
     def chunk(self, item: Content):
         return chunk_markdown(item.id, item.body, self.settings.chunk_words, self.settings.chunk_overlap_words)
@@ -76,7 +86,8 @@ class Indexer:
 
         The model runs outside the index lock, which searches take: a long item embedding for a minute
         must not stall them. Embedding has its own lock instead, so two resumes (two writes at once)
-        never embed the same passage twice; the second finds only what the first left.
+        never embed the same passage twice; the second finds only what the first left. Across processes
+        the passages' claims do the same (`_embed`).
         """
         embedded = 0
         with self._embedding:
@@ -89,26 +100,35 @@ class Indexer:
                 self.indexes.save()
         return embedded
 
-    def _embed(self, table: str, ids: list[int], add: Callable[[list[int], np.ndarray], None], progress: Progress) -> int:
+    def _embed(self, table: str, ids: list[int], add: Callable[[list[int], np.ndarray], None], progress: Progress,
+               pending: bool = True) -> int:
         """Encode passages in batches; each batch commits its vectors before `add` puts them in an index,
-        so work survives a crash."""
-        total = len(ids)
+        so work survives a crash. `pending` passages (those without a vector) are claimed batch by batch
+        first: one that another process on this store (a second worker) is embedding stays its work.
+        Returns how many this call embedded."""
+        total, embedded = len(ids), 0
         if total:
             progress(table, 0, total)
         size = self.settings.index_batch_size
         for start in range(0, total, size):
             batch = ids[start : start + size]
+            if pending:
+                now = utc_now()
+                batch = self.store.claim_passages(table, batch, self.claimant, now.isoformat(),
+                                                  (now + CLAIM_TIME).isoformat(), self.alive)
             texts = self.store.passage_texts(table, batch)
             batch = [i for i in batch if i in texts]  # a passage deleted meanwhile is skipped
             vectors = self.embedder.encode([texts[i] for i in batch])
             with self.store.transaction():
                 self.store.set_vectors(table, batch, vectors)
+                self.store.release_passages(table, batch, self.claimant)
                 self.store.bump_generation()
             add(batch, vectors)
+            embedded += len(batch)
             progress(table, min(start + size, total), total)
-        if total and self.store.get_meta("vector_model") is None:
+        if embedded and self.store.get_meta("vector_model") is None:
             self.store.set_meta("vector_model", self.embedder.name)
-        return total
+        return embedded
 
     def reindex(self, progress: Progress = no_progress) -> int:
         """Rebuild everything from SQLite: re-chunk what changed, re-embed all with the configured model.
@@ -125,7 +145,7 @@ class Indexer:
         with self._embedding:
             for table in TABLES:
                 ids = self.store.passage_ids(table, pending_only=False)
-                embedded += self._embed(table, ids, fresh[table].add, progress)
+                embedded += self._embed(table, ids, fresh[table].add, progress, pending=False)
         with self.store.transaction():
             self.store.set_meta("vector_model", self.embedder.name)
         with self.indexes.lock:

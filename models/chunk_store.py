@@ -6,13 +6,15 @@ from SQLite without re-running the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 
 import numpy as np
 import sqlite_utils
 
 from models.records import Chunk
-from models.sql import BATCH as _BATCH, batches, execute_in, select_in
+from models.sql import BATCH as _BATCH
+from models.sql import batches, execute_in, select_in
 
 VECTOR_TABLES = ("chunks", "profiles")
 # Columns bm25() weighs, in FTS column order; a title match counts more than a body match.
@@ -36,6 +38,7 @@ def _in(ids: list) -> str:
 
 class ChunkStore:
     db: sqlite_utils.Database
+    transaction: Callable[[], AbstractContextManager[sqlite_utils.Database]]  # from Store
 
     def replace_chunks(self, chunks_by_item: Mapping[str, tuple[str, list[Chunk]]]) -> list[int]:
         """Swap in new passages for items, vectors pending; returns the old vector ids to drop."""
@@ -78,6 +81,35 @@ class ChunkStore:
             f"UPDATE {_check(table)} SET vector = ? WHERE id = ?",
             [(vector.tobytes(), int(i)) for i, vector in zip(ids, vectors)],
         )
+
+    def claim_passages(self, table: str, ids: list[int], claimant: str, now: str, until: str,
+                       alive: Callable[[str], bool]) -> list[int]:
+        """Of `ids`, the passages still without a vector that no other process holds a live claim on, now
+        claimed by `claimant` until `until` (ISO times, like `now`). One write transaction: two processes
+        never both get a passage. The claims of a process that is gone (`alive` says so: it was killed
+        mid-batch) or past their time are dropped first."""
+        table = _check(table)
+        with self.transaction():
+            self.db.execute("DELETE FROM embedding_claims WHERE until < ?", [now])
+            others = [row[0] for row in self.db.execute(
+                "SELECT DISTINCT claimant FROM embedding_claims WHERE claimant != ?", [claimant])]
+            self.db.conn.executemany("DELETE FROM embedding_claims WHERE claimant = ?",
+                                     [(name,) for name in others if not alive(name)])
+            pending = [row[0] for row in select_in(
+                self.db, f"SELECT id FROM {table} WHERE vector IS NULL AND id IN ({{ids}})", map(int, ids))]
+            self.db.conn.executemany("INSERT OR IGNORE INTO embedding_claims VALUES (?, ?, ?, ?)",
+                                     [(table, i, claimant, until) for i in pending])
+            held: set[int] = set()
+            for part in batches(pending):
+                held.update(row[0] for row in self.db.execute(
+                    "SELECT passage_id FROM embedding_claims WHERE passage_table = ? AND claimant = ? "
+                    f"AND passage_id IN ({_in(part)})", [table, claimant, *part]))
+        return [i for i in pending if i in held]
+
+    def release_passages(self, table: str, ids: list[int], claimant: str) -> None:
+        """Drop `claimant`'s claims on `ids` (embedded, or given up), in the caller's transaction."""
+        self.db.conn.executemany("DELETE FROM embedding_claims WHERE passage_table = ? AND passage_id = ? "
+                                 "AND claimant = ?", [(_check(table), int(i), claimant) for i in ids])
 
     def vector_ids(self, table: str) -> np.ndarray:
         rows = self.db.execute(f"SELECT id FROM {_check(table)} WHERE vector IS NOT NULL").fetchall()

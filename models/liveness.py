@@ -33,6 +33,13 @@ def hold(data: Path, name: str) -> int:
     return fd
 
 
+def release(data: Path, name: str, fd: int) -> None:
+    """Give `name` up on a clean stop: the file goes first, then the lock (a crash leaves the file, which the
+    next `alive` asking about it removes)."""
+    _path(data, name).unlink(missing_ok=True)
+    os.close(fd)
+
+
 def alive(data: Path, name: str) -> bool:
     """Whether a process holds `name`'s lock now. A name with no lock file never held one (or is long gone);
     a dead holder's file is removed on the way."""

@@ -479,3 +479,14 @@ def m017_follows(db: sqlite_utils.Database) -> None:
         UNIQUE (party, kind, target))""")
     db["follow_digests"].create({"party": str, "sent_at": str}, pk="party", not_null={"sent_at"})
 
+
+
+@migration
+def m018_embedding_claims(db: sqlite_utils.Database) -> None:
+    """Passages a server process is embedding now, and until when its claim holds: several processes on one
+    store (`knowhow serve --workers N`) never embed the same passage twice, and a process killed mid-batch
+    leaves claims that expire instead of passages nobody may take."""
+    db.execute("""CREATE TABLE embedding_claims (
+        passage_table TEXT NOT NULL, passage_id INTEGER NOT NULL, claimant TEXT NOT NULL, until TEXT NOT NULL,
+        PRIMARY KEY (passage_table, passage_id))""")
+    db.execute("CREATE INDEX idx_embedding_claims_until ON embedding_claims(until)")

@@ -5,6 +5,7 @@ one a stopped server left behind."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -14,13 +15,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from indexer.importer import import_files
+from indexer.pipeline import Changes
 from models import liveness
+from models.records import Content, Person, utc_now
 from models.settings import Settings
 from tests.conftest import PASSWORD, add_accounts, api_token
 from tests.factories import ANA, VPN, jsonl
@@ -165,3 +169,34 @@ def test_an_import_run_is_left_to_its_live_worker_and_taken_over_once_it_is_gone
     assert not (data / liveness.FOLDER / "otherworker.lock").exists()
     with pytest.raises(ValueError):
         liveness.alive(data, "../knowhow")
+
+
+def test_passages_another_process_is_embedding_are_left_to_it_until_it_is_gone(services):
+    """Two workers writing at once each embed what they list as pending; a claim decides who embeds each
+    passage. The claims of a process killed mid-batch are taken at once (its lock is gone), and claims
+    past their time even when its lock cannot be seen."""
+    store, indexer, data = services.store, services.indexer, services.settings.data
+    with store.transaction():
+        indexer._write(Changes.of(people=[Person(**ANA)], content=[Content(**VPN)]))
+    pending = store.passage_ids("chunks", pending_only=True)
+    assert pending
+    other = liveness.hold(data, "otherworker")  # a second process's name, as its Services holds it
+    now = utc_now()
+    soon, later = (now + timedelta(minutes=2)).isoformat(), (now + timedelta(minutes=3)).isoformat()
+    claim = functools.partial(store.claim_passages, "chunks", pending, alive=services.worker_alive)
+    assert claim("otherworker", now.isoformat(), soon) == pending
+    assert claim(services.worker, now.isoformat(), soon) == []  # held by the other
+
+    indexer.resume()  # the other's passages are its work; the profile, unclaimed, is embedded here
+    assert store.passage_ids("chunks", pending_only=True) == pending
+    assert store.passage_ids("profiles", pending_only=True) == []
+    assert claim(services.worker, later, later) == pending  # its claims ran out
+    with store.transaction():
+        store.release_passages("chunks", pending, services.worker)
+
+    assert claim("otherworker", now.isoformat(), soon) == pending
+    os.close(other)  # the other process dies mid-batch
+    indexer.resume()
+    assert store.passage_ids("chunks", pending_only=True) == []
+    assert services.finder.ask("how do I connect to the vpn", log=False).results[0].id == VPN["id"]
+    assert store.db.execute("SELECT count(*) FROM embedding_claims").fetchone()[0] == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
@@ -51,7 +50,7 @@ class Services:
         return name
 
     def worker_alive(self, name: str) -> bool:
-        """Whether the server process that recorded work under `name` still runs."""
+        """Whether the process that recorded work under `name` (an import run, passages it embeds) still runs."""
         return name == self.worker or liveness.alive(self.settings.data, name)
 
     @cached_property
@@ -71,7 +70,7 @@ class Services:
 
     @cached_property
     def indexer(self) -> Indexer:
-        return Indexer(self.store, self.embedder, self.indexes, self.settings)
+        return Indexer(self.store, self.embedder, self.indexes, self.settings, self.worker, self.worker_alive)
 
     def rebuilding_indexer(self) -> Indexer:
         """An indexer that ignores the saved indexes and stored model: for `reindex` after a model change."""
@@ -99,7 +98,7 @@ class Services:
 
     def close(self) -> None:
         if self._worker_lock is not None:
-            os.close(self._worker_lock)  # the name's lock goes with it
+            liveness.release(self.settings.data, self.worker, self._worker_lock)
             self._worker_lock = None
         if "store" in self.__dict__:
             self.store.close()

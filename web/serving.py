@@ -16,16 +16,19 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from models.index_set import TABLES
 from models.settings import Settings
 from web.services import Services
 
 log = logging.getLogger("uvicorn.error")  # the server's own log, which `serve` prints
 
 BACKGROUND_LOCK = "background.lock"
+LEFTOVER_SECONDS = 60.0  # how often passages left without a vector are looked for
 TAKEOVER_SECONDS = 5.0  # how often a worker without the background lock tries for it
 HEALTHCHECK_SECONDS = 30  # a busy worker answers the supervisor's ping late; only a hung one misses this
 WORKER_DATA = "KNOWHOW_DATA"  # how the workers learn the data folder (Settings reads it)
@@ -50,12 +53,25 @@ def prepare(services: Services) -> None:
 
 
 def start_background(services: Services) -> None:
-    """The work beside the requests, never in them: an interrupted import's passages embedded while the
+    """The work beside the requests, never in them: passages left without a vector embedded while the
     service answers, then the daily jobs (digests, stale content) and the mail queue."""
     from web.mailer import start_mailer
 
-    threading.Thread(target=services.indexer.resume, name="resume-indexing", daemon=True).start()
+    threading.Thread(target=embed_leftovers, args=(services,), name="embed-leftovers", daemon=True).start()
     start_mailer(services)
+
+
+def embed_leftovers(services: Services, interval: float = LEFTOVER_SECONDS) -> None:
+    """Embed what an interrupted import left, now and then every `interval`: passages claimed by a worker that
+    died mid-batch wait until its claims run out (indexer.pipeline.CLAIM_TIME), and nobody else may be
+    writing by then to take them up."""
+    while True:
+        try:
+            if any(services.store.passage_ids(table, pending_only=True) for table in TABLES):
+                services.indexer.resume()
+        except Exception:  # a failed pass must not end the thread: the next one retries
+            log.exception("embedding the passages left over failed; trying again in %s s", interval)
+        time.sleep(interval)
 
 
 def uvicorn_config(app, **options):
