@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from uuid import uuid4
 
 import numpy as np
@@ -93,9 +92,11 @@ class Indexer:
         with self._embedding:
             for table in TABLES:
                 ids = self.store.passage_ids(table, pending_only=True)
-                embedded += self._embed(table, ids, partial(self.indexes.add, table), progress)
+                # Each committed batch reaches the live indexes through the change log, as every other
+                # process's writes do: a passage deleted by another write meanwhile never enters them.
+                embedded += self._embed(table, ids, lambda ids, vectors: self.indexes.refresh_if_stale(), progress)
         with self.indexes.lock:
-            self.indexes.sync()
+            self.indexes.refresh_if_stale()  # deletions, and what other processes embedded meanwhile
             if embedded:
                 self.indexes.save()
         return embedded

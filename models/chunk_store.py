@@ -111,6 +111,30 @@ class ChunkStore:
         self.db.conn.executemany("DELETE FROM embedding_claims WHERE passage_table = ? AND passage_id = ? "
                                  "AND claimant = ?", [(_check(table), int(i), claimant) for i in ids])
 
+    def vector_changes_since(self, seq: int, limit: int) -> tuple[int, list[tuple[int, str, int, bool]]] | None:
+        """The vector changes after `seq` (seq, table, passage id, added) and the last one's seq; None when
+        there are over `limit` of them, or when some after `seq` were pruned: comparing the whole tables is
+        then the cheaper, or the only, way to catch up. (A rolled-back write takes its seq back with it, so
+        the log has no gaps but pruned ones.)"""
+        rows = self.db.execute("SELECT seq, passage_table, passage_id, added FROM vector_changes WHERE seq > ? "
+                               "ORDER BY seq LIMIT ?", [seq, limit + 1]).fetchall()
+        if not rows:
+            return None if self.latest_vector_change() > seq else (seq, [])
+        if len(rows) > limit or rows[0][0] != seq + 1:
+            return None
+        return rows[-1][0], [(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def latest_vector_change(self) -> int:
+        """The seq of the last vector change ever made (kept by SQLite for the table, pruned or not)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'vector_changes'").fetchone()
+        return row[0] if row else 0
+
+    def prune_vector_changes(self, keep: int) -> int:
+        """Keep the latest `keep` changes (a replica further behind compares the whole table); returns how
+        many went."""
+        latest = self.latest_vector_change()
+        return self.db.execute("DELETE FROM vector_changes WHERE seq <= ?", [latest - keep]).rowcount
+
     def vector_ids(self, table: str) -> np.ndarray:
         rows = self.db.execute(f"SELECT id FROM {_check(table)} WHERE vector IS NOT NULL").fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))

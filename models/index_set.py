@@ -1,7 +1,8 @@
 """The live vector indexes (passages and people), kept in step with the vectors stored in SQLite.
 
 SQLite is the source of truth; the index files are a start-up cache. `sync` repairs any drift (a crash
-between a commit and an index save, another process's writes) by adding and removing the difference.
+between a commit and an index save) by adding and removing the difference; after that, each index follows
+the store's log of vector changes, so another process's writes cost what they changed, not a scan.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from models.store import Store
 from models.vector_index import VectorIndex
 
 TABLES = ("chunks", "profiles")
+# Changes applied one by one up to this many since the last look; past it, comparing whole tables is cheaper.
+CATCH_UP_LIMIT = 20_000
+# Vector changes the store keeps (trimmed daily): a replica further behind compares whole tables instead.
+VECTOR_CHANGES_KEPT = 100_000
 
 
 class IndexSet:
@@ -24,7 +29,7 @@ class IndexSet:
         self.store, self.directory = store, directory
         self.model, self.dim, self.hnsw_threshold = model, dim, hnsw_threshold
         self.lock = threading.RLock()
-        self.generation = -1
+        self.applied = -1  # the last vector change (models.chunk_store) this process's indexes hold
         if rebuild:
             self.indexes = {table: VectorIndex(dim, model) for table in TABLES}
             return
@@ -47,25 +52,47 @@ class IndexSet:
     def __getitem__(self, table: str) -> VectorIndex:
         return self.indexes[table]
 
-    def add(self, table: str, ids, vectors: np.ndarray) -> None:
-        """Add freshly stored vectors to the live index, under the lock searches take (briefly)."""
-        with self.lock:
-            self.indexes[table].add(ids, vectors)
-
     def sync(self) -> dict[str, tuple[int, int]]:
-        """Make each index hold exactly the stored vectors; returns (added, removed) per table."""
+        """Make each index hold exactly the stored vectors, comparing every stored id with the index's;
+        returns (added, removed) per table. The change log's position is read first: a change committed
+        meanwhile is applied again later, which adding (a replace) and removing allow."""
         with self.lock:
-            generation = self.store.generation()
-            changes = {}
-            for table in TABLES:
-                changes[table] = self._sync_table(table)
-            self.generation = generation
+            applied = self.store.latest_vector_change()
+            changes = {table: self._sync_table(table) for table in TABLES}
+            self.applied = applied
             return changes
 
     def refresh_if_stale(self) -> None:
-        """Cheap check before a search: resync only when some writer bumped the store's generation."""
-        if self.store.generation() != self.generation:
-            self.sync()
+        """Cheap check before a search: apply the vector changes some writer (this process or another) made
+        since the last look, or compare whole tables when too many came (an import elsewhere)."""
+        if self.store.latest_vector_change() == self.applied:
+            return
+        with self.lock:
+            found = self.store.vector_changes_since(self.applied, CATCH_UP_LIMIT)
+            if found is None:
+                self.sync()
+                return
+            latest, changes = found
+            for table in TABLES:
+                self._apply(table, [(pid, added) for _, t, pid, added in changes if t == table])
+            self.applied = latest
+
+    def _apply(self, table: str, changes: list[tuple[int, bool]]) -> None:
+        """Changes in order: an id's last one wins. Its vector is read from the store, so a passage deleted
+        since it was added (the log is behind the table) is simply not found and stays out."""
+        if not changes:
+            return
+        last = {pid: added for pid, added in changes}
+        index = self.indexes[table]
+        index.remove(np.fromiter((pid for pid, added in last.items() if not added), np.int64))
+        wanted = [pid for pid, added in last.items() if added]
+        found: set[int] = set()
+        for ids, vectors in self.store.iter_vectors(table, wanted):
+            index.add(ids, vectors)
+            found.update(int(i) for i in ids)
+        index.remove(np.fromiter((pid for pid in wanted if pid not in found), np.int64))
+        if VectorIndex.kind_for(index.count(), self.hnsw_threshold) != index.kind:
+            self._sync_table(table)  # crossed the size where the other kind of index serves better
 
     def _sync_table(self, table: str) -> tuple[int, int]:
         index = self.indexes[table]

@@ -490,3 +490,24 @@ def m018_embedding_claims(db: sqlite_utils.Database) -> None:
         passage_table TEXT NOT NULL, passage_id INTEGER NOT NULL, claimant TEXT NOT NULL, until TEXT NOT NULL,
         PRIMARY KEY (passage_table, passage_id))""")
     db.execute("CREATE INDEX idx_embedding_claims_until ON embedding_claims(until)")
+
+
+@migration
+def m019_vector_changes(db: sqlite_utils.Database) -> None:
+    """Every change to the stored vectors, in order: a passage's vector set (added 1) or gone (added 0, its
+    row deleted or its vector cleared). Written by triggers, so no write path can forget it. Each server
+    process's vector index applies the changes it has not seen (models.index_set) instead of comparing
+    every stored id with its own after each write, which cost a scan of the whole table per write."""
+    db.execute("""CREATE TABLE vector_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, passage_table TEXT NOT NULL, passage_id INTEGER NOT NULL,
+        added INTEGER NOT NULL)""")
+    for table in ("chunks", "profiles"):
+        log = f"INSERT INTO vector_changes(passage_table, passage_id, added) VALUES ('{table}'"
+        db.execute(f"""CREATE TRIGGER {table}_vector_set AFTER UPDATE OF vector ON {table}
+            WHEN NEW.vector IS NOT NULL BEGIN {log}, NEW.id, 1); END""")
+        db.execute(f"""CREATE TRIGGER {table}_vector_cleared AFTER UPDATE OF vector ON {table}
+            WHEN NEW.vector IS NULL AND OLD.vector IS NOT NULL BEGIN {log}, OLD.id, 0); END""")
+        db.execute(f"""CREATE TRIGGER {table}_vector_inserted AFTER INSERT ON {table}
+            WHEN NEW.vector IS NOT NULL BEGIN {log}, NEW.id, 1); END""")
+        db.execute(f"""CREATE TRIGGER {table}_vector_deleted AFTER DELETE ON {table}
+            WHEN OLD.vector IS NOT NULL BEGIN {log}, OLD.id, 0); END""")

@@ -26,17 +26,28 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
 # HNSW cannot delete in place: removed ids are hidden at search time until they pass this share.
 TOMBSTONE_REBUILD_SHARE = 0.1
+# An HNSW label: the id in the low bits, the copy number above them (ids stay far below 2**40).
+ID_BITS = 40
+ID_MASK = (1 << ID_BITS) - 1
 
 
 class VectorIndex:
-    """Exact inner product (flat) or HNSW, both keyed by our int64 ids."""
+    """Exact inner product (flat) or HNSW, both keyed by our int64 ids.
+
+    HNSW cannot delete in place, so a removed vector stays in the graph, hidden at search time. Each vector
+    HNSW holds carries a label of its own, the id with a copy number in its high bits: a passage re-added
+    (its id taken again by a new passage after an edit, or an add applied twice from the change log)
+    hides its old copy without hiding the new one, which hiding by id did.
+    """
 
     def __init__(self, dim: int, model: str, kind: str = "flat"):
         if kind not in ("flat", "hnsw"):
             raise ValueError(f"unknown index kind: {kind}")
         self.dim, self.model, self.kind = dim, model, kind
         self._index = faiss.IndexIDMap2(self._new_inner())
-        self._tombstones: set[int] = set()
+        self._tombstones: set[int] = set()  # HNSW: labels of hidden copies
+        self._label_of: dict[int, int] = {}  # HNSW: the live copy's label per id
+        self._next_copy = 1
 
     def _new_inner(self):
         if self.kind == "flat":
@@ -51,13 +62,12 @@ class VectorIndex:
         return "hnsw" if count > hnsw_threshold else "flat"
 
     def count(self) -> int:
-        return int(self._index.ntotal) - len(self._tombstones)
+        return int(self._index.ntotal) if self.kind == "flat" else len(self._label_of)
 
     def ids(self) -> np.ndarray:
-        all_ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        if not self._tombstones:
-            return all_ids
-        return all_ids[~np.isin(all_ids, np.fromiter(self._tombstones, dtype=np.int64))]
+        if self.kind == "flat":
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        return np.fromiter(self._label_of, dtype=np.int64, count=len(self._label_of))
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
@@ -68,7 +78,13 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         # Re-adding an id must replace, not duplicate, it.
         self.remove(ids)
-        self._index.add_with_ids(vectors, ids)
+        if self.kind == "flat":
+            self._index.add_with_ids(vectors, ids)
+            return
+        labels = ids | np.int64(self._next_copy << ID_BITS)
+        self._next_copy += 1
+        self._index.add_with_ids(vectors, labels)
+        self._label_of.update(zip(ids.tolist(), labels.tolist()))
 
     def remove(self, ids) -> None:
         ids = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
@@ -77,19 +93,21 @@ class VectorIndex:
         if self.kind == "flat":
             self._index.remove_ids(faiss.IDSelectorBatch(ids))
             return
-        present = np.intersect1d(ids, self.ids())
-        self._tombstones.update(int(i) for i in present)
+        gone = [label for i in ids.tolist() if (label := self._label_of.pop(i, None)) is not None]
+        self._tombstones.update(gone)
         if len(self._tombstones) > TOMBSTONE_REBUILD_SHARE * max(self._index.ntotal, 1):
             self._compact()
 
     def _compact(self) -> None:
-        """Rebuild the HNSW graph without the tombstoned vectors."""
-        live = self.ids()
-        vectors = np.vstack([self._index.reconstruct(int(i)) for i in live]) if len(live) else None
+        """Rebuild the HNSW graph without the hidden copies; the live ones are labelled by their ids again."""
+        live = list(self._label_of.items())
+        vectors = np.vstack([self._index.reconstruct(label) for _, label in live]) if live else None
         self._index = faiss.IndexIDMap2(self._new_inner())
         self._tombstones.clear()
+        self._label_of = {i: i for i, _ in live}
+        self._next_copy = 1
         if vectors is not None:
-            self._index.add_with_ids(vectors, live)
+            self._index.add_with_ids(vectors, np.array([i for i, _ in live], np.int64))
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Best-first (scores, ids) per query; missing slots have id -1."""
@@ -98,9 +116,10 @@ class VectorIndex:
         if self._index.ntotal == 0 or k <= 0:
             return np.zeros((n, max(k, 0)), np.float32), np.full((n, max(k, 0)), -1, np.int64)
         fetch = min(k + len(self._tombstones), int(self._index.ntotal))
-        scores, ids = self._index.search(queries, fetch)
+        scores, labels = self._index.search(queries, fetch)
         if self._tombstones:
-            scores, ids = _drop_tombstones(scores, ids, self._tombstones, k)
+            scores, labels = _drop_tombstones(scores, labels, self._tombstones, k)
+        ids = np.where(labels >= 0, labels & ID_MASK, -1)
         return _pad(scores[:, :k], ids[:, :k], k)
 
     # -- persistence: a pair of files written atomically, checked against each other on load --
@@ -145,6 +164,9 @@ class VectorIndex:
         index._index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
         if index.kind == "hnsw":
             faiss.downcast_index(index._index.index).hnsw.efSearch = HNSW_EF_SEARCH
+            labels = faiss.vector_to_array(index._index.id_map).astype(np.int64)
+            index._label_of = dict(zip((labels & ID_MASK).tolist(), labels.tolist()))  # saved compacted
+            index._next_copy = int((labels >> ID_BITS).max()) + 1 if len(labels) else 1
         return index
 
 

@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
+from models.index_set import VECTOR_CHANGES_KEPT
 from models.records import utc_now
 from models.settings import Settings
 from web.actions.follows import weekly_digests
@@ -183,8 +184,8 @@ def drain_once(services: Services, now: datetime | None = None) -> int:
 
 def run_daily(services: Services, now: datetime | None = None) -> bool:
     """Once a day (whichever process comes first): tell authors about stale items and owners about items
-    due for review, send the weekly digests of follows that are due, and queue the daily digests when mail
-    is on. Returns whether it ran."""
+    due for review, send the weekly digests of follows that are due, trim the log of vector changes, and
+    queue the daily digests when mail is on. Returns whether it ran."""
     store = services.store
     now = now or utc_now()
     with store.transaction():  # the write lock: two server processes never both run it
@@ -195,6 +196,7 @@ def run_daily(services: Services, now: datetime | None = None) -> bool:
     check_stale(services, now)
     remind_owners(services, now)
     weekly_digests(services, now)
+    store.prune_vector_changes(VECTOR_CHANGES_KEPT)
     if services.settings.smtp_url is not None:
         store.enqueue_digests(now.isoformat())
     return True
