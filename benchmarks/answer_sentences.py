@@ -88,12 +88,14 @@ def main() -> None:
     for question in demo_questions():
         vector, retrieval, _ = finder._retrieve(question)
         stems = term_stems(question)
+        texts = {cid: row["text"] for cid, row in services.store.chunk_rows(
+            item.chunk_id for item in retrieval.items[:max(10, TOP)]).items()}
         started = time.perf_counter()
         for item in retrieval.items[:10]:
-            answer_snippet(retrieval.chunk_text.get(item.chunk_id, ""), stems)
+            answer_snippet(texts.get(item.chunk_id, ""), stems)
         per_ask.append(time.perf_counter() - started)
         for rank, item in enumerate(retrieval.items[:TOP]):
-            found = sentences(retrieval.chunk_text.get(item.chunk_id, ""))
+            found = sentences(texts.get(item.chunk_id, ""))
             if not found:
                 continue
             started = time.perf_counter()

@@ -29,8 +29,7 @@ class ItemScore:
 
 @dataclass
 class Retrieval:
-    items: list[ItemScore]  # best first
-    chunk_text: dict[int, str]
+    items: list[ItemScore]  # best first; the passages' text is read for the results shown (Finder._hits)
 
 
 class Retriever:
@@ -65,7 +64,7 @@ class Retriever:
             seeds.update(list(bm25)[: self.depth])
         raised = {cid for cid, change in adjust.items() if change > 0}
         if not seeds and not raised:
-            return Retrieval([], {})
+            return Retrieval([])
 
         # Exact rescoring: every passage of every candidate item gets both scores.
         seed_items = set(self.store.content_of_chunks(seeds).values()) | raised
@@ -91,9 +90,7 @@ class Retriever:
             items.sort(key=lambda item: (-item.score, item.content_id))
         if mode == "lexical":
             items = [item for item in items if item.lexical > 0]
-        items = place(items, standings)
-        rows = self.store.chunk_rows(item.chunk_id for item in items)
-        return Retrieval(items, {cid: row["text"] for cid, row in rows.items()})
+        return Retrieval(place(items, standings))
 
 
 def _best_per_item(chunk_ids, owner, chunk_scores, dense, lexical) -> list[ItemScore]:

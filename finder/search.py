@@ -195,14 +195,15 @@ class Finder:
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:
         top = retrieval.items[:k]
         rows = self.store.content_by_ids(item.content_id for item in top)
-        positions = {cid: row["position"] for cid, row in self.store.chunk_rows(item.chunk_id for item in top).items()}
+        passages = self.store.chunk_rows(item.chunk_id for item in top)
         now = utc_now().isoformat()
         hits = []
         for item in top:
             row = rows.get(item.content_id)
             if row is None:  # deleted between retrieval and lookup
                 continue
-            snippet = answer_snippet(retrieval.chunk_text.get(item.chunk_id, ""), stems)
+            passage = passages.get(item.chunk_id)  # None if re-chunked since: the item's start, no snippet
+            snippet = answer_snippet(passage["text"] if passage else "", stems)
             hits.append(
                 Hit(
                     id=row["id"],
@@ -222,7 +223,7 @@ class Finder:
                     replaced_by=row["replaced_by"],
                     review_due=row["review_due"],
                     review_overdue=row["review_due"] is not None and row["review_due"] < now,
-                    passage=positions.get(item.chunk_id, 0),  # 0, the item's start, if re-chunked since
+                    passage=passage["position"] if passage else 0,
                     answer=snippet.answer,
                 )
             )

@@ -14,7 +14,7 @@ from models.model_profile import MINILM
 def retrieval(*scores: tuple[float, float]) -> Retrieval:
     """Items in the given (first result first) order, each with its (cosine, BM25)."""
     items = [ItemScore(f"c{n}", 1.0 - n / 100, dense, lexical, n) for n, (dense, lexical) in enumerate(scores)]
-    return Retrieval(items, {})
+    return Retrieval(items)
 
 
 def test_one_standout_leads_by_its_own_margin():
