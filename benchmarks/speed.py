@@ -4,6 +4,7 @@
     python -m benchmarks.speed --rebuild       # rebuild the cached 100,000-passage corpus first
     python -m benchmarks.speed --no-variant    # without the one-thread servers shown for comparison
     python -m benchmarks.speed --quick         # only /api/search at 100,000 passages (under 5 minutes)
+    python -m benchmarks.speed --quick --passages 1000000  # the same at a million (the corpus built once, ~1 h)
 
 Machines are noisy, so every timing is a median of several runs and each figure is set against another
 measured in the same run: the pipeline's rate against the model's own encode rate on the same texts (runs
@@ -58,7 +59,7 @@ BIG_CHUNKS_PER_ITEM = 5
 BIG_PEOPLE = 1_000
 BIG_DIM = 384
 BIG_VERSION = 2  # bump when the corpus recipe changes, so a cached folder is rebuilt
-BIG_DIR = RESULTS / "speed-100k"
+BIG_DIR = RESULTS / "speed-100k"  # the default corpus; other sizes (--passages) beside it
 
 WARMUP_REQUESTS = 10
 MIN_REQUESTS = 200
@@ -235,33 +236,34 @@ def measure_throughput(embedder: Embedder, files: list[Path], rounds: int) -> Th
 # -- 2. the 100,000-passage corpus, built through the Store without the model --------------------------
 
 
-def big_corpus(rebuild: bool = False) -> Path:
-    """The cached synthetic corpus folder, built when missing, stale or asked for."""
+def big_corpus(rebuild: bool = False, items: int = BIG_ITEMS) -> Path:
+    """The cached synthetic corpus folder of `items` items, built when missing, stale or asked for."""
     from models.migrations import schema_version
 
-    stamp = BIG_DIR / "corpus.json"
+    folder = BIG_DIR if items == BIG_ITEMS else RESULTS / f"speed-{items * BIG_CHUNKS_PER_ITEM // 1000}k"
+    stamp = folder / "corpus.json"
     # The schema version too: a corpus migrated at every server start would inflate the start-up time.
-    recipe = {"version": BIG_VERSION, "schema": schema_version(), "items": BIG_ITEMS,
+    recipe = {"version": BIG_VERSION, "schema": schema_version(), "items": items,
               "hnsw_threshold": Settings().hnsw_threshold,
               "chunks_per_item": BIG_CHUNKS_PER_ITEM, "people": BIG_PEOPLE, "dim": BIG_DIM, "model": DEFAULT_MODEL_NAME}
     if not rebuild and stamp.exists() and json.loads(stamp.read_text()) == recipe:
-        return BIG_DIR
-    building = RESULTS / "speed-100k.building"
+        return folder
+    building = folder.with_name(folder.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     started = time.perf_counter()
-    log(f"building the {BIG_ITEMS * BIG_CHUNKS_PER_ITEM:,}-passage corpus in {BIG_DIR} (cached for re-runs)")
+    log(f"building the {items * BIG_CHUNKS_PER_ITEM:,}-passage corpus in {folder} (cached for re-runs)")
     settings = Settings(data=building)
-    _build_big(Store(settings.db_path))
+    _build_big(Store(settings.db_path), items)
     # The index files too, as an import leaves them: a server would otherwise build the HNSW graph (minutes
     # on random vectors) at every start.
     store = Store(settings.db_path)
     IndexSet(store, settings.index_dir, DEFAULT_MODEL_NAME, BIG_DIM, settings.hnsw_threshold).save()
     store.close()
     (building / "corpus.json").write_text(json.dumps(recipe))
-    shutil.rmtree(BIG_DIR, ignore_errors=True)
-    building.rename(BIG_DIR)  # a half-built corpus is never taken for a cached one
+    shutil.rmtree(folder, ignore_errors=True)
+    building.rename(folder)  # a half-built corpus is never taken for a cached one
     log(f"built in {time.perf_counter() - started:.0f} s")
-    return BIG_DIR
+    return folder
 
 
 FIRST = ["Ana", "Luis", "Marta", "Jonas", "Priya", "Wei", "Olu", "Sofia", "Tom", "Ines", "Kenji", "Lea", "Omar",
@@ -272,7 +274,7 @@ TEAMS = ["Aerodynamics", "Structures", "Propulsion", "Flight Test", "Materials",
 KINDS = ["howto", "anecdote", "best_practice", "answer", "course", "policy", "article"]
 
 
-def _build_big(store: Store) -> None:
+def _build_big(store: Store, items: int) -> None:
     rng = random.Random(42)
     sentences, titles = vocabulary_sentences()
     words = sorted({w for s in sentences for w in re.findall(r"[a-z]{5,}", s.lower())})
@@ -297,21 +299,21 @@ def _build_big(store: Store) -> None:
     with store.transaction():
         store.upsert_people(people)
     per_transaction = 5_000
-    for start in range(0, BIG_ITEMS, per_transaction):
-        items, chunks = [], {}
-        for i in range(start, min(start + per_transaction, BIG_ITEMS)):
+    for start in range(0, items, per_transaction):
+        made, chunks = [], {}
+        for i in range(start, min(start + per_transaction, items)):
             title = rng.choice(titles).capitalize()
             texts = [passage() for _ in range(BIG_CHUNKS_PER_ITEM)]
             authors = list(dict.fromkeys(p.id for p in rng.choices(people, weights, k=rng.choice([1, 1, 1, 2]))))
             item = Content(id=f"c{i:06d}", title=title, body="\n\n".join(texts), authors=authors,
                            tags=rng.sample(words, 2), kind=rng.choice(KINDS), created="2024-01-01T00:00:00Z")
-            items.append(item)
+            made.append(item)
             chunks[item.id] = (title, [Chunk(content_id=item.id, position=n, heading="", text=t)
                                        for n, t in enumerate(texts)])
         with store.transaction():
-            store.upsert_content(items)
+            store.upsert_content(made)
             store.replace_chunks(chunks)
-        log(f"  {start + len(items):,} items")
+        log(f"  {start + len(made):,} items")
     vectors = np.random.default_rng(42)
     for table in TABLES:
         ids = store.passage_ids(table, pending_only=True)
@@ -699,15 +701,15 @@ def print_report(env: str, corpus: str, tp: Throughput, served: list[Served], th
           + ", ".join(f"{name} {mb:,.0f}" for name, mb in largest))
 
 
-def quick(requests: int, rebuild: bool) -> None:
+def quick(requests: int, rebuild: bool, items: int = BIG_ITEMS) -> None:
     """/api/search over HTTP on the cached 100,000-passage corpus, one client, with where the time goes; the
     last line is the figure to compare between runs."""
     started = time.perf_counter()
     embedder = Embedder(Settings().model_path, Settings().embed_batch_size)
     queries = query_texts()
     with tempfile.TemporaryDirectory(prefix="knowhow-speed-") as scratch:
-        big = Path(scratch) / "100k"
-        shutil.copytree(big_corpus(rebuild), big)
+        big = Path(scratch) / "corpus"
+        shutil.copytree(big_corpus(rebuild, items), big)
         store = Store(Settings(data=big).db_path)
         result = Served("100k", store.stats()["chunks"])
         store.close()
@@ -738,13 +740,15 @@ def main() -> None:
                         help=f"measured requests per corpus (default: every distinct query, at least {MIN_REQUESTS})")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached 100,000-passage corpus")
     parser.add_argument("--no-variant", action="store_true", help="skip the servers run with one thread")
+    parser.add_argument("--passages", type=int, default=BIG_ITEMS * BIG_CHUNKS_PER_ITEM,
+                        help="size of the synthetic corpus --quick searches (default 100,000; cached per size)")
     parser.add_argument("--quick", action="store_true",
                         help="only the search figures at 100,000 passages (synthetic vectors), in under 5 minutes")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.quick:
-        quick(args.requests or QUICK_REQUESTS, args.rebuild)
+        quick(args.requests or QUICK_REQUESTS, args.rebuild, args.passages // BIG_CHUNKS_PER_ITEM)
         return
 
     started = time.perf_counter()

@@ -103,7 +103,6 @@ def cli(ctx: click.Context, data: Path | None) -> None:
     # A caller running the CLI in its own process may lend the model it has loaded as `obj` (the tests do:
     # a second copy costs seconds and memory); `knowhow` itself loads one on first use.
     ctx.obj = Services(settings, embedder=ctx.obj)
-    ctx.call_on_close(ctx.obj.close)  # the store's connection and this process's name (models.liveness)
     ctx.call_on_close(ctx.obj.close)
 
 

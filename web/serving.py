@@ -2,9 +2,10 @@
 
 Python runs one request's Python at a time per process, so one process uses about one core however many
 requests it holds (issue 13: four request threads contending under 50 users). Worker processes each load
-the model and their own copy of the vector indexes; SQLite is shared and stays the source of truth. A write
-in one worker bumps the store's generation and every other worker brings its indexes in step before its
-next search (models.index_set), so what one worker stores the others find. The background work that must
+the model and their own copy of the vector indexes; SQLite is shared and stays the source of truth. Every
+worker applies the store's log of vector changes before each search (models.index_set), so what one worker
+stores the others find by their next search; passages are claimed before they are embedded
+(indexer.pipeline), so two workers never embed the same one. The background work that must
 run once per data folder (finishing an interrupted import's embedding, the daily jobs and the mail queue)
 runs in whichever worker holds the background lock; when that worker dies, another takes it over.
 """
@@ -62,9 +63,8 @@ def start_background(services: Services) -> None:
 
 
 def embed_leftovers(services: Services, interval: float = LEFTOVER_SECONDS) -> None:
-    """Embed what an interrupted import left, now and then every `interval`: passages claimed by a worker that
-    died mid-batch wait until its claims run out (indexer.pipeline.CLAIM_TIME), and nobody else may be
-    writing by then to take them up."""
+    """Embed the passages left without a vector, now and then every `interval`: an import interrupted by a
+    stop, or a worker killed mid-batch, leaves them, and nobody else may be writing to take them up."""
     while True:
         try:
             if any(services.store.passage_ids(table, pending_only=True) for table in TABLES):
@@ -144,18 +144,15 @@ class BackgroundLeader(threading.Thread):
     def __init__(self, services: Services, interval: float = TAKEOVER_SECONDS):
         super().__init__(name="background-leader", daemon=True)
         self.services, self.interval = services, interval
-        self.leading = threading.Event()
-        self._fd: int | None = None
+        self._fd: int | None = None  # open for the process's life: closing it would give the lock up
 
     def run(self) -> None:
-        path = self.services.settings.data / BACKGROUND_LOCK
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._fd = os.open(self.services.settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                threading.Event().wait(self.interval)
+                time.sleep(self.interval)
         log.info("worker %s runs the background work (indexing left over, daily jobs, mail)", os.getpid())
-        self.leading.set()
         start_background(self.services)
