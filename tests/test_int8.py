@@ -140,3 +140,18 @@ def test_encoder_setting_builds_the_int8_encoder_in_the_data_folder(int8, tmp_pa
     assert services.embedder.encoder == "int8-queries"
     assert services.embedder.int8.onnx_path.parent == settings.models_dir
     assert float(services.embedder.encode_query(SENTENCES[0]) @ int8.encode_query(SENTENCES[0])) > 0.9999
+
+
+def test_the_default_encoder_answers_queries_from_an_fp32_onnx_copy_with_the_same_vectors(models_dir, embedder):
+    """The default `fp32` encodes a query with an ONNX copy of the model's own weights (faster for one short
+    text) and passages with torch: the vectors, name, identity and calibration are torch's."""
+    from indexer.embedder import Embedder
+
+    default = Embedder(encoder="fp32", cache_dir=models_dir)
+    assert (default.name, default.identity, default.profile) == (embedder.name, embedder.identity, embedder.profile)
+    assert default.query_model.onnx_path.name.endswith("-fp32.onnx") and default.int8 is None
+    torch_vectors = embedder.encode(SENTENCES)
+    onnx_vectors = np.stack([default.encode_query(text) for text in SENTENCES])
+    assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.99999
+    assert np.allclose(default.encode(SENTENCES), torch_vectors, atol=1e-5)  # passages: torch itself
+    assert Embedder(encoder="fp32").query_model is None  # no folder for the copy: torch for queries too

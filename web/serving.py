@@ -46,7 +46,7 @@ def prepare(services: Services) -> None:
     # 404 -> 28 ms with other processes running).
     torch.set_num_threads(1)
     _ = services.indexes  # the model and the indexes (repairing drift from SQLite), not on the first request
-    _ = services.embedder.int8  # and the int8 query encoder (made the first time in a folder): not on the first query
+    _ = services.embedder.query_model  # and the ONNX query encoder (made the first time in a folder): not on a query
     # One FAISS thread per search too, once the indexes are built (building uses every core): requests
     # run side by side, and OpenMP's hand-off between two threads made one HNSW query take 7.9 ms
     # against 0.9 ms on one thread (benchmarks.ann at 100,000 vectors).
