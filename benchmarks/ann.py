@@ -3,6 +3,7 @@ query each way, at 100,000 (and optionally 1,000,000) vectors: where `hnsw_thres
 
     python -m benchmarks.ann                  # 100,000 vectors
     python -m benchmarks.ann --sizes 100000 1000000
+    python -m benchmarks.ann --sizes 1000000 --no-random --ef 256 512 768   # other efSearch values
 
 Vectors: real passages lie on a thin, clustered part of the sphere, which is what makes HNSW work, and
 uniform random vectors (the speed benchmark's synthetic corpus) are its worst case; both are measured.
@@ -61,7 +62,7 @@ def realistic(base: np.ndarray, count: int, rng: np.random.Generator) -> np.ndar
     return unit(weight * base[first] + (1 - weight) * base[second] + noise)
 
 
-def measure(name: str, corpus: np.ndarray, queries: np.ndarray) -> None:
+def measure(name: str, corpus: np.ndarray, queries: np.ndarray, ef_values: tuple[int, ...] = EF_SEARCH) -> None:
     ids = np.arange(len(corpus), dtype=np.int64)
     exact = VectorIndex(DIM, "benchmark", "flat")
     exact.add(ids, corpus)
@@ -79,7 +80,7 @@ def measure(name: str, corpus: np.ndarray, queries: np.ndarray) -> None:
           f"exact search median {statistics.median(exact_ms):.2f} ms")
     print(f"   {'efSearch':>8}{'recall@100':>12}{'min':>8}{'median ms':>11}{'p95 ms':>9}")
     inner = approx._index.index if hasattr(approx._index, "index") else None
-    for ef in EF_SEARCH:
+    for ef in ef_values:
         if inner is not None:
             import faiss
 
@@ -100,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--no-random", action="store_true", help="skip the uniform random vectors (slow to build)")
+    parser.add_argument("--ef", type=int, nargs="+", default=list(EF_SEARCH), help="efSearch values to try")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import faiss
@@ -111,9 +113,10 @@ def main() -> None:
     queries = embedder.encode(query_texts()[:QUERIES])
     print(f"Approximate search: {len(base):,} real passages mixed into larger corpora; {len(queries)} real questions")
     for size in args.sizes:
-        measure("realistic (mixtures of real passages)", realistic(base, size, rng), queries)
+        measure("realistic (mixtures of real passages)", realistic(base, size, rng), queries, tuple(args.ef))
         if not args.no_random:
-            measure("uniform random (worst case)", unit(rng.standard_normal((size, DIM)).astype(np.float32)), queries)
+            measure("uniform random (worst case)", unit(rng.standard_normal((size, DIM)).astype(np.float32)), queries,
+                    tuple(args.ef))
 
 
 if __name__ == "__main__":

@@ -511,3 +511,18 @@ def m019_vector_changes(db: sqlite_utils.Database) -> None:
             WHEN NEW.vector IS NOT NULL BEGIN {log}, NEW.id, 1); END""")
         db.execute(f"""CREATE TRIGGER {table}_vector_deleted AFTER DELETE ON {table}
             WHEN OLD.vector IS NOT NULL BEGIN {log}, OLD.id, 0); END""")
+
+
+@migration
+def m020_fts_follows_text_only(db: sqlite_utils.Database) -> None:
+    """The full-text indexes re-index a passage when its title or text changes, not on every update: storing a
+    passage's vector (every passage of every import) deleted and re-inserted its words in FTS5."""
+    for table, columns in (("chunks", ("title", "text")), ("profiles", ("text",))):
+        named = ", ".join(f'"{c}"' for c in columns)
+        old = ", ".join(f'old."{c}"' for c in columns)
+        new = ", ".join(f'new."{c}"' for c in columns)
+        db.execute(f'DROP TRIGGER IF EXISTS "{table}_au"')
+        db.execute(f"""CREATE TRIGGER "{table}_au" AFTER UPDATE OF {", ".join(columns)} ON "{table}" BEGIN
+            INSERT INTO "{table}_fts" ("{table}_fts", rowid, {named}) VALUES('delete', old.rowid, {old});
+            INSERT INTO "{table}_fts" (rowid, {named}) VALUES (new.rowid, {new});
+            END""")
