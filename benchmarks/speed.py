@@ -711,7 +711,7 @@ def quick(requests: int, rebuild: bool, items: int = BIG_ITEMS) -> None:
         big = Path(scratch) / "corpus"
         shutil.copytree(big_corpus(rebuild, items), big)
         store = Store(Settings(data=big).db_path)
-        result = Served("100k", store.stats()["chunks"])
+        result = Served(f"{items * BIG_CHUNKS_PER_ITEM // 1000}k", store.stats()["chunks"])
         store.close()
         measure_latencies([(result, big)], queries, min(requests, len(queries) - WARMUP_REQUESTS - BREAKDOWN_QUERIES))
         import faiss
