@@ -35,9 +35,9 @@ class VectorIndex:
     """Exact inner product (flat) or HNSW, both keyed by our int64 ids.
 
     HNSW cannot delete in place, so a removed vector stays in the graph, hidden at search time. Each vector
-    HNSW holds carries a label of its own, the id with a copy number in its high bits: a passage re-added
-    (its id taken again by a new passage after an edit, or an add applied twice from the change log)
-    hides its old copy without hiding the new one, which hiding by id did.
+    HNSW holds carries a label of its own, the id with a copy number in its high bits: a passage added again
+    (an add from the change log replayed after a table comparison already brought it in) hides its old copy
+    without hiding the new one, which hiding by id did.
     """
 
     def __init__(self, dim: int, model: str, kind: str = "flat"):

@@ -40,7 +40,7 @@ def test_add_search_remove_and_reload(kind, tmp_path):
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
 def test_readding_an_id_replaces_it_also_after_it_was_removed_and_reloaded(kind, tmp_path):
     """HNSW hides removed vectors instead of deleting them: hiding by id hid the new copy of an id added
-    again (a passage id taken by a new passage after an edit), so the passage was never found."""
+    again (the change log replays adds an index may hold already), so the passage was never found."""
     index = VectorIndex(16, "m", kind)
     vectors = _unit(40, seed=1)
     index.add(np.arange(30), vectors[:30])
