@@ -526,3 +526,12 @@ def m020_fts_follows_text_only(db: sqlite_utils.Database) -> None:
             INSERT INTO "{table}_fts" ("{table}_fts", rowid, {named}) VALUES('delete', old.rowid, {old});
             INSERT INTO "{table}_fts" (rowid, {named}) VALUES (new.rowid, {new});
             END""")
+
+
+@migration
+def m021_pending_passages_index(db: sqlite_utils.Database) -> None:
+    """The passages still without a vector, indexed: every save, every resume and the server's minutely look
+    for leftovers asked for them by scanning the whole table (178 ms at 100,000 passages, seconds at a
+    million) to find a handful."""
+    for table in ("chunks", "profiles"):
+        db.execute(f"CREATE INDEX idx_{table}_pending ON {table}(id) WHERE vector IS NULL")

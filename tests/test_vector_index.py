@@ -135,3 +135,12 @@ def test_storing_a_vector_leaves_the_words_index_alone_and_a_text_change_reindex
     assert [r[0] for r in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'toner'")] == [chunk_id]
     assert db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'text : vpn' AND rowid = ?",
                       [chunk_id]).fetchone()[0] == 0  # the old words are gone
+
+
+def test_the_passages_left_to_embed_are_found_through_their_own_index_not_a_scan(services):
+    """Every save and resume asks for the passages without a vector; a scan of the whole table took 178 ms
+    at 100,000 passages."""
+    for table in ("chunks", "profiles"):
+        plan = " ".join(row[-1] for row in services.store.db.execute(
+            f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE vector IS NULL ORDER BY length(text), id"))
+        assert f"idx_{table}_pending" in plan, plan
