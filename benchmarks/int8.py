@@ -28,7 +28,7 @@ from benchmarks.quality import answered_accuracy, balanced_accuracy, search_scor
 from finder.search import Finder
 from indexer.embedder import Embedder, default_model_path
 from indexer.importer import import_files
-from indexer.int8 import Int8Model
+from indexer.int8 import OnnxModel
 from models.settings import Settings
 from web.cli import demo_files
 from web.services import Services
@@ -112,7 +112,7 @@ def query_speed(fp32: Embedder, int8: Embedder) -> tuple[float, float]:
     queries = query_texts()[: 2 * QUERIES]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    served = Int8Model(default_model_path(), int8.int8.onnx_path, threads=1)
+    served = OnnxModel(default_model_path(), int8.int8.onnx_path, threads=1)
     timings: dict[str, list[float]] = {"fp32": [], "int8": []}
     encoders = {"fp32": lambda q: fp32.encode([q]), "int8": lambda q: served.encode([q])}
     for _ in range(5):  # warm-up

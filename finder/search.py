@@ -186,8 +186,8 @@ class Finder:
         with self._turns:
             vector, retrieval, adjust = self._retrieve(text, audience=audience)
             people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
-            verdict = self.is_answered(retrieval, adjust)
         if log:
+            verdict = self.is_answered(retrieval, adjust)
             self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in people], source,
                                  vector, asker)
         return people

@@ -100,7 +100,7 @@ class Embedder:
 
     @property
     def int8(self):
-        """The int8 copy (indexer.int8.Int8Model), or None unless an int8 encoder is chosen."""
+        """The int8 copy (indexer.int8.OnnxModel), or None unless an int8 encoder is chosen."""
         return self._onnx_copy(quantised=True) if self.encoder in ("int8", "int8-queries") else None
 
     @property
@@ -113,10 +113,10 @@ class Embedder:
     def _onnx_copy(self, quantised: bool):
         with self._onnx_lock:
             if quantised not in self._onnx:
-                from indexer.int8 import Int8Model, quantised_copy
+                from indexer.int8 import OnnxModel, onnx_copy
 
                 path, identity, folder = self._onnx_source
-                self._onnx[quantised] = Int8Model(path, quantised_copy(path, identity, Path(folder), quantised))
+                self._onnx[quantised] = OnnxModel(path, onnx_copy(path, identity, Path(folder), quantised))
             return self._onnx[quantised]
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -75,7 +75,7 @@ def _export(model_path: Path, onnx_path: Path) -> None:
                           dynamic_axes=axes, opset_version=17, dynamo=False)
 
 
-def quantised_copy(model_path: Path, identity: str, folder: Path, quantised: bool = True) -> Path:
+def onnx_copy(model_path: Path, identity: str, folder: Path, quantised: bool = True) -> Path:
     """The ONNX copy of the model in `folder`, int8 (`quantised`) or fp32, made when missing, partial or
     damaged (about 5 s).
 
@@ -89,8 +89,6 @@ def quantised_copy(model_path: Path, identity: str, folder: Path, quantised: boo
     if _intact(target, stamp, identity, recipe):
         return target
     onnxruntime = _require_onnx()
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     with open(folder / f".{kind}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _intact(target, stamp, identity, recipe):  # another process built it while this one waited
@@ -103,6 +101,8 @@ def quantised_copy(model_path: Path, identity: str, folder: Path, quantised: boo
             fp32, int8 = Path(scratch) / "fp32.onnx", Path(scratch) / "int8.onnx"
             _export(model_path, fp32)
             if quantised:
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+
                 logging.disable(logging.WARNING)
                 try:
                     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
@@ -129,7 +129,7 @@ def _check_mean_pooling(model_path: Path) -> None:
         raise ValueError(f"the int8 encoder supports mean pooling only; {model_path} pools otherwise")
 
 
-class Int8Model:
+class OnnxModel:
     """Texts in, unit vectors out, from an ONNX copy (int8, or fp32 for queries) and the model's own tokenizer
     (same truncation)."""
 

@@ -122,7 +122,8 @@ class Indexer:
             vectors = self.embedder.encode([texts[i] for i in batch])
             with self.store.transaction():
                 self.store.set_vectors(table, batch, vectors)
-                self.store.release_passages(table, batch, self.claimant)
+                if pending:
+                    self.store.release_passages(table, batch, self.claimant)
                 self.store.bump_generation()
             add(batch, vectors)
             embedded += len(batch)

@@ -58,7 +58,7 @@ def test_quantised_copy_is_reused_on_a_second_load(int8, models_dir, monkeypatch
 
     monkeypatch.setattr(module, "_export", no_export)
     before = int8.int8.onnx_path.stat().st_mtime_ns
-    again = module.quantised_copy(default_model_path(), int8.identity.removesuffix("+int8"), models_dir)
+    again = module.onnx_copy(default_model_path(), int8.identity.removesuffix("+int8"), models_dir)
     assert again == int8.int8.onnx_path and again.stat().st_mtime_ns == before
     assert sorted(path.name for path in models_dir.iterdir() if not path.name.startswith(".")) == sorted(
         [again.name, again.with_suffix(".json").name])
@@ -67,7 +67,7 @@ def test_quantised_copy_is_reused_on_a_second_load(int8, models_dir, monkeypatch
 def test_damaged_or_partial_copy_is_rebuilt(int8, tmp_path):
     import shutil
 
-    from indexer.int8 import Int8Model, quantised_copy
+    from indexer.int8 import OnnxModel, onnx_copy
 
     folder = tmp_path / "models"
     shutil.copytree(int8.int8.onnx_path.parent, folder)
@@ -77,10 +77,10 @@ def test_damaged_or_partial_copy_is_rebuilt(int8, tmp_path):
     source = int8.identity.removesuffix("+int8")
     from indexer.embedder import default_model_path
 
-    rebuilt = quantised_copy(default_model_path(), source, folder)
+    rebuilt = onnx_copy(default_model_path(), source, folder)
     assert rebuilt == copy and rebuilt.stat().st_size == int8.int8.onnx_path.stat().st_size
     os.remove(copy.with_suffix(".json"))  # a crash before the stamp: the copy is not trusted either
-    remade = Int8Model(default_model_path(), quantised_copy(default_model_path(), source, folder), threads=1)
+    remade = OnnxModel(default_model_path(), onnx_copy(default_model_path(), source, folder), threads=1)
     assert np.allclose(remade.encode(SENTENCES[:1]), int8.encode(SENTENCES[:1]), atol=1e-5)
 
 
