@@ -543,7 +543,7 @@ STAGES = [
     ("encoder", "encode_query", "embed the query (model)"),
     ("chunks_index", "search", "FAISS search, passages"),
     ("profiles_index", "search", "FAISS search, profiles"),
-    ("store", "fts_search", "FTS5 BM25 search"),
+    ("words", "search", "BM25 search (word index)"),
     ("store", "iter_vectors", "read stored vectors (rescoring)"),
     ("store", "chunk_rows", "passage rows"),
     ("store", "chunk_ids_of_content", "passage rows"),
@@ -579,7 +579,7 @@ def breakdown(corpora: list[tuple[Served, Path]], embedder: Embedder, queries: l
         finder = services.finder
         finder.encoder = _Encoder(embedder)
         timer = StageTimer()
-        owners = {"encoder": finder.encoder, "chunks_index": services.indexes["chunks"],
+        owners = {"encoder": finder.encoder, "chunks_index": services.indexes["chunks"], "words": services.indexes.words,
                   "profiles_index": services.indexes["profiles"], "store": services.store,
                   "retriever": finder.retriever, "ranker": finder.ranker}
         for owner, attribute, stage in STAGES:
@@ -705,7 +705,6 @@ def quick(requests: int, rebuild: bool, items: int = BIG_ITEMS) -> None:
     """/api/search over HTTP on the cached 100,000-passage corpus, one client, with where the time goes; the
     last line is the figure to compare between runs."""
     started = time.perf_counter()
-    embedder = Embedder(Settings().model_path, Settings().embed_batch_size)
     queries = query_texts()
     with tempfile.TemporaryDirectory(prefix="knowhow-speed-") as scratch:
         big = Path(scratch) / "corpus"
@@ -719,6 +718,8 @@ def quick(requests: int, rebuild: bool, items: int = BIG_ITEMS) -> None:
 
         torch.set_num_threads(1)  # as `knowhow serve` runs: the breakdown is the server's time, stage by stage
         faiss.omp_set_num_threads(1)
+        served = Settings(data=big)  # the server's encoder: queries through the ONNX copy it made in the folder
+        embedder = Embedder(served.model_path, served.embed_batch_size, served.encoder, served.models_dir)
         breakdown([(result, big)], embedder, queries[-BREAKDOWN_QUERIES:])
     lat = result.latencies_ms
     print(f"\nKnowhow quick speed check: GET /api/search?k=10 (5 experts), {len(lat)} distinct queries, one client, "

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (FTS5/BM25) over-fetch passages, both rescore every
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25, models.word_index) over-fetch passages, both rescore every
 candidate item exactly, and the fused scores rank items, each with its best passage."""
 
 from __future__ import annotations
@@ -8,12 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.fusion import fuse
-from finder.lexicon import TermCounts
+from finder.lexicon import informative
 from finder.lifecycle import Standing, place, replacements
-from finder.terms import fts_match
 from models.index_set import IndexSet
 from models.store import Store
-
 
 LEXICAL_DEPTH_FACTOR = 10
 
@@ -36,7 +34,6 @@ class Retriever:
     def __init__(self, store: Store, indexes: IndexSet, method: str, alpha: float, depth: int):
         self.store, self.indexes = store, indexes
         self.method, self.alpha, self.depth = method, alpha, depth
-        self.term_counts = TermCounts(store)
 
     def retrieve(self, vector: np.ndarray, terms: list[str], mode: str = "hybrid",
                  adjust: dict[str, float] | None = None, hidden: frozenset[str] = frozenset(),
@@ -56,10 +53,12 @@ class Retriever:
             if mode != "lexical":
                 _, ids = self.indexes["chunks"].search(vector, self.depth)
                 seeds.update(int(i) for i in ids[0] if i >= 0)
-        match = fts_match(self.term_counts.informative(terms, passages))
-        # FTS5 scores every matching passage to sort them anyway, so a deep limit costs little and gives
-        # the BM25 of (nearly) every candidate in one statement; rescoring by rowid list is far slower.
-        bm25 = dict(self.store.fts_search("chunks", match, self.depth * LEXICAL_DEPTH_FACTOR)) if match else {}
+            words = self.indexes.words
+            tokens = words.query_tokens(terms)
+            kept = informative(tokens, words.document_counts(tokens), passages)
+            # BM25 scores every matching passage to rank them anyway, so a deep limit costs little and gives
+            # the BM25 of (nearly) every candidate at once.
+            bm25 = dict(words.search(kept, self.depth * LEXICAL_DEPTH_FACTOR)) if kept else {}
         if mode != "dense":
             seeds.update(list(bm25)[: self.depth])
         raised = {cid for cid, change in adjust.items() if change > 0}

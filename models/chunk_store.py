@@ -154,6 +154,21 @@ class ChunkStore:
             if rows:
                 yield _unpack(rows)
 
+    def passage_word_ids(self) -> np.ndarray:
+        """Every passage's id, embedded or not: the word index holds them all, as FTS5 does."""
+        rows = self.db.execute("SELECT id FROM chunks").fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def iter_passage_words(self, ids: Iterable[int] | None = None, batch: int = 4096) -> Iterator[list[tuple[int, str, str]]]:
+        """(id, title, text) batches of passages, for the word index: all of them, or those of the given ids."""
+        if ids is None:
+            cursor = self.db.execute("SELECT id, title, text FROM chunks ORDER BY id")
+            while rows := cursor.fetchmany(batch):
+                yield rows
+            return
+        for part in batches(map(int, ids), batch):
+            yield list(select_in(self.db, "SELECT id, title, text FROM chunks WHERE id IN ({ids})", part))
+
     def fts_search(self, table: str, match: str, limit: int, within: list[int] | None = None) -> list[tuple[int, float]]:
         """(passage id, BM25 score) best first; `within` restricts to known passages for rescoring."""
         table = _check(table)

@@ -535,3 +535,16 @@ def m021_pending_passages_index(db: sqlite_utils.Database) -> None:
     million) to find a handful."""
     for table in ("chunks", "profiles"):
         db.execute(f"CREATE INDEX idx_{table}_pending ON {table}(id) WHERE vector IS NULL")
+
+
+@migration
+def m022_passage_word_changes(db: sqlite_utils.Database) -> None:
+    """Every change to a passage's words, in the same log as its vector's (passage_table 'words'): each server
+    process's word index (models.word_index) follows it as its vector index follows the vector changes. A
+    passage is searchable by its words as soon as it is saved, before the model has embedded it (a long item,
+    embedded in the background, is found by its words at once)."""
+    log = "INSERT INTO vector_changes(passage_table, passage_id, added) VALUES ('words'"
+    db.execute(f"CREATE TRIGGER chunks_words_inserted AFTER INSERT ON chunks BEGIN {log}, NEW.id, 1); END")
+    db.execute(f"""CREATE TRIGGER chunks_words_changed AFTER UPDATE OF title, text ON chunks
+        BEGIN {log}, NEW.id, 1); END""")
+    db.execute(f"CREATE TRIGGER chunks_words_deleted AFTER DELETE ON chunks BEGIN {log}, OLD.id, 0); END")

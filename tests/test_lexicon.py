@@ -1,6 +1,7 @@
 """Which query terms the lexical side matches on (finder.lexicon): common terms leave large corpora only."""
 
-from finder.lexicon import COMMON_POSTINGS, TermCounts, informative
+from finder import lexicon
+from finder.lexicon import COMMON_POSTINGS, informative
 from indexer.importer import import_files
 from tests.factories import content, jsonl
 
@@ -23,13 +24,17 @@ def test_a_query_of_common_terms_keeps_the_rarest_and_terms_in_no_passage_go():
     assert informative([], counts, BIG) == []
 
 
-def test_term_counts_come_from_the_full_text_index_and_are_cached(services, tmp_path):
+def test_search_counts_terms_in_the_word_index_and_leaves_common_ones_out(services, tmp_path, monkeypatch):
     items = [content(f"c{i}", title=f"Note {i}", body="Boundary layer flow. " + ("Nozzle design. " if i < 3 else ""))
              for i in range(10)]
     import_files(services.indexer, [jsonl(tmp_path / "org.jsonl", *items)])
-    counts = TermCounts(services.store)
-    assert counts.informative(["flows", "nozzle", "absent"], 10) == ["flows", "nozzle"]  # Porter: flows = flow
-    assert dict(counts._counts) == {"flows": 10, "nozzle": 3, "absent": 0}
-    services.store.db.execute("DELETE FROM chunks_fts")  # a cached count is not taken again ...
-    assert counts.informative(["nozzle"], 10) == ["nozzle"]
-    assert counts.informative(["nozzle"], 12) == []  # ... until the corpus changed size by a tenth
+    words = services.indexes.words
+    tokens = words.query_tokens(["flows", "nozzle", "absent"])
+    assert tokens == ["flow", "nozzl", "absent"]  # Porter: flows = flow
+    assert words.document_counts(tokens) == {"flow": 10, "nozzl": 3, "absent": 0}
+    answer = services.finder.ask("nozzle flows", log=False)
+    assert {hit.id for hit in answer.results[:3]} == {"c0", "c1", "c2"}
+    # With "flow" common (in every passage, over the bar), only the nozzle notes match by words.
+    monkeypatch.setattr(lexicon, "COMMON_POSTINGS", 5)
+    lexical = services.finder.ask("nozzle flows", mode="lexical", log=False)
+    assert {hit.id for hit in lexical.results} == {"c0", "c1", "c2"}
