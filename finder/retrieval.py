@@ -13,6 +13,7 @@ from finder.lifecycle import Standing, place, replacements
 from models.index_set import IndexSet
 from models.store import Store
 
+
 LEXICAL_DEPTH_FACTOR = 10
 
 
@@ -71,10 +72,12 @@ class Retriever:
         owner = self.store.chunk_ids_of_content(seed_items)
         chunk_ids = np.fromiter(owner, dtype=np.int64, count=len(owner))
         dense = np.zeros(len(chunk_ids), np.float32)
-        position = {int(c): n for n, c in enumerate(chunk_ids)}
-        for ids, matrix in self.store.iter_vectors("chunks", chunk_ids.tolist()):
-            dense[[position[int(i)] for i in ids]] = matrix @ vector
-        lexical = np.array([bm25.get(int(c), 0.0) for c in chunk_ids], dtype=np.float32)
+        with self.indexes.lock:
+            ids, matrix = self.indexes["chunks"].vectors(chunk_ids.tolist())
+        if len(ids):  # a passage not embedded yet keeps 0
+            position = {c: n for n, c in enumerate(chunk_ids.tolist())}
+            dense[[position[i] for i in ids.tolist()]] = matrix @ vector
+        lexical = np.fromiter((bm25.get(c, 0.0) for c in chunk_ids.tolist()), np.float32, count=len(chunk_ids))
 
         if mode == "dense":
             chunk_scores = dense.astype(np.float64)
@@ -93,13 +96,22 @@ class Retriever:
 
 
 def _best_per_item(chunk_ids, owner, chunk_scores, dense, lexical) -> list[ItemScore]:
-    """Group passages by item: an item scores as its best passage, whose text becomes the snippet."""
-    best: dict[str, ItemScore] = {}
-    for n, chunk_id in enumerate(chunk_ids.tolist()):
-        content_id = owner[chunk_id]
-        item = best.setdefault(content_id, ItemScore(content_id, -np.inf, -1.0, 0.0, chunk_id))
-        if chunk_scores[n] > item.score:
-            item.score, item.chunk_id = float(chunk_scores[n]), chunk_id
-        item.dense = max(item.dense, float(dense[n]))
-        item.lexical = max(item.lexical, float(lexical[n]))
-    return sorted(best.values(), key=lambda item: (-item.score, item.content_id))
+    """Group passages by item: an item scores as its best passage (the first of equals), whose text becomes
+    the snippet, with its passages' best cosine and best BM25. In arrays: a Python loop over the passages of
+    every candidate item cost 5 ms a search at 100,000 passages."""
+    if not len(chunk_ids):
+        return []
+    number: dict[str, int] = {}
+    group = np.fromiter((number.setdefault(owner[c], len(number)) for c in chunk_ids.tolist()), np.int64,
+                        count=len(chunk_ids))
+    order = np.lexsort((-chunk_scores, group))  # by item, best passage first; stable, so ties keep their order
+    firsts = order[np.r_[True, group[order][1:] != group[order][:-1]]]  # one per item, in item number order
+    best_dense = np.full(len(number), -1.0)
+    np.maximum.at(best_dense, group, dense)
+    best_lexical = np.zeros(len(number))
+    np.maximum.at(best_lexical, group, lexical)
+    items = [ItemScore(content_id, score, top_dense, top_lexical, chunk_id)
+             for content_id, score, top_dense, top_lexical, chunk_id in zip(
+                 number, chunk_scores[firsts].tolist(), best_dense.tolist(), best_lexical.tolist(),
+                 chunk_ids[firsts].tolist())]
+    return sorted(items, key=lambda item: (-item.score, item.content_id))

@@ -46,7 +46,7 @@ class VectorIndex:
         self.dim, self.model, self.kind = dim, model, kind
         self._index = faiss.IndexIDMap2(self._new_inner())
         self._tombstones: set[int] = set()  # HNSW: labels of hidden copies
-        self._label_of: dict[int, int] = {}  # HNSW: the live copy's label per id
+        self._position: dict[int, int] = {}  # id -> where its live copy is stored (its label's place in id_map)
         self._next_copy = 1
 
     def _new_inner(self):
@@ -62,12 +62,29 @@ class VectorIndex:
         return "hnsw" if count > hnsw_threshold else "flat"
 
     def count(self) -> int:
-        return int(self._index.ntotal) if self.kind == "flat" else len(self._label_of)
+        return len(self._position)
 
     def ids(self) -> np.ndarray:
-        if self.kind == "flat":
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        return np.fromiter(self._label_of, dtype=np.int64, count=len(self._label_of))
+        return np.fromiter(self._position, dtype=np.int64, count=len(self._position))
+
+    def vectors(self, ids) -> tuple[np.ndarray, np.ndarray]:
+        """(ids found, their vectors) read from memory: a search rescores every passage of its candidate
+        items, and reading their vectors from the database cost 9.5 ms a search at 100,000 passages."""
+        found = [(i, p) for i in map(int, ids) if (p := self._position.get(i)) is not None]
+        if not found:
+            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
+        positions = np.fromiter((p for _, p in found), np.int64, count=len(found))
+        return np.fromiter((i for i, _ in found), np.int64, count=len(found)), self._stored()[positions]
+
+    def _stored(self) -> np.ndarray:
+        """A view of every stored vector, row by position; valid until the next add or remove."""
+        n = int(self._index.ntotal)
+        inner = faiss.downcast_index(self._index.index)
+        flat = inner if self.kind == "flat" else faiss.downcast_index(inner.storage)
+        return faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+
+    def _labels(self) -> np.ndarray:
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids) == 0:
@@ -78,36 +95,38 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         # Re-adding an id must replace, not duplicate, it.
         self.remove(ids)
+        start = int(self._index.ntotal)
         if self.kind == "flat":
             self._index.add_with_ids(vectors, ids)
-            return
-        labels = ids | np.int64(self._next_copy << ID_BITS)
-        self._next_copy += 1
-        self._index.add_with_ids(vectors, labels)
-        self._label_of.update(zip(ids.tolist(), labels.tolist()))
+        else:
+            self._index.add_with_ids(vectors, ids | np.int64(self._next_copy << ID_BITS))
+            self._next_copy += 1
+        self._position.update(zip(ids.tolist(), range(start, start + len(ids))))
 
     def remove(self, ids) -> None:
         ids = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
         if len(ids) == 0 or self._index.ntotal == 0:
             return
         if self.kind == "flat":
-            self._index.remove_ids(faiss.IDSelectorBatch(ids))
+            if self._index.remove_ids(faiss.IDSelectorBatch(ids)):
+                self._position = dict(zip(self._labels().tolist(), range(int(self._index.ntotal))))  # shifted
             return
-        gone = [label for i in ids.tolist() if (label := self._label_of.pop(i, None)) is not None]
-        self._tombstones.update(gone)
+        positions = [p for i in ids.tolist() if (p := self._position.pop(i, None)) is not None]
+        if positions:
+            self._tombstones.update(self._labels()[positions].tolist())
         if len(self._tombstones) > TOMBSTONE_REBUILD_SHARE * max(self._index.ntotal, 1):
             self._compact()
 
     def _compact(self) -> None:
         """Rebuild the HNSW graph without the hidden copies; the live ones are labelled by their ids again."""
-        live = list(self._label_of.items())
-        vectors = np.vstack([self._index.reconstruct(label) for _, label in live]) if live else None
+        ids = self.ids()
+        vectors = self.vectors(ids)[1]
         self._index = faiss.IndexIDMap2(self._new_inner())
         self._tombstones.clear()
-        self._label_of = {i: i for i, _ in live}
+        self._position = dict(zip(ids.tolist(), range(len(ids))))
         self._next_copy = 1
-        if vectors is not None:
-            self._index.add_with_ids(vectors, np.array([i for i, _ in live], np.int64))
+        if len(ids):
+            self._index.add_with_ids(vectors, ids)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Best-first (scores, ids) per query; missing slots have id -1."""
@@ -162,10 +181,10 @@ class VectorIndex:
             return None  # a torn pair of files from a crash: rebuild from SQLite
         index = cls(dim, model, meta.get("kind", "flat"))
         index._index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        labels = index._labels()
+        index._position = dict(zip((labels & ID_MASK).tolist(), range(len(labels))))  # saved compacted
         if index.kind == "hnsw":
             faiss.downcast_index(index._index.index).hnsw.efSearch = HNSW_EF_SEARCH
-            labels = faiss.vector_to_array(index._index.id_map).astype(np.int64)
-            index._label_of = dict(zip((labels & ID_MASK).tolist(), labels.tolist()))  # saved compacted
             index._next_copy = int((labels >> ID_BITS).max()) + 1 if len(labels) else 1
         return index
 

@@ -38,6 +38,27 @@ def test_add_search_remove_and_reload(kind, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_stored_vectors_are_read_back_by_id_through_removals_compaction_and_reload(kind, tmp_path, monkeypatch):
+    """Searches rescore their candidates with vectors read from the index, not the database."""
+    vectors = _unit(60, seed=3)
+    index = VectorIndex(16, "m", kind)
+    index.add(np.arange(100, 150), vectors[:50])
+    index.remove([100, 101, 120])
+    index.add([102], vectors[50:51])  # replaced
+    ids, found = index.vectors([102, 103, 120, 999, 149])
+    assert ids.tolist() == [102, 103, 149]
+    assert np.array_equal(found, vectors[[50, 3, 49]])
+    monkeypatch.setattr("models.vector_index.TOMBSTONE_REBUILD_SHARE", 0.0)
+    index.remove([104])  # HNSW: compacts now
+    index.save(tmp_path / "x")
+    for held in (index, VectorIndex.load(tmp_path / "x", "m", 16)):
+        ids, found = held.vectors(range(100, 150))
+        assert ids.tolist() == [102, 103] + list(range(105, 120)) + list(range(121, 150))
+        assert np.array_equal(found, np.vstack([vectors[50], vectors[3], vectors[5:20], vectors[21:50]]))
+    assert index.vectors([])[1].shape == (0, 16)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
 def test_readding_an_id_replaces_it_also_after_it_was_removed_and_reloaded(kind, tmp_path):
     """HNSW hides removed vectors instead of deleting them: hiding by id hid the new copy of an id added
     again (the change log replays adds an index may hold already), so the passage was never found."""
