@@ -13,7 +13,6 @@ from finder.lifecycle import Standing, place, replacements
 from models.index_set import IndexSet
 from models.store import Store
 
-
 LEXICAL_DEPTH_FACTOR = 10
 
 
@@ -50,13 +49,12 @@ class Retriever:
         adjust = adjust or {}
         seeds: set[int] = set()
         with self.indexes.lock:
-            passages = self.indexes["chunks"].count()
             if mode != "lexical":
                 _, ids = self.indexes["chunks"].search(vector, self.depth)
                 seeds.update(int(i) for i in ids[0] if i >= 0)
             words = self.indexes.words
             tokens = words.query_tokens(terms)
-            kept = informative(tokens, words.document_counts(tokens), passages)
+            kept = informative(tokens, words.document_counts(tokens), words.count())
             # BM25 scores every matching passage to rank them anyway, so a deep limit costs little and gives
             # the BM25 of (nearly) every candidate at once.
             bm25 = dict(words.search(kept, self.depth * LEXICAL_DEPTH_FACTOR)) if kept else {}

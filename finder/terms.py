@@ -40,12 +40,5 @@ def query_terms(text: str) -> list[str]:
     return list(seen)[:MAX_TERMS]
 
 
-def fts_match(terms: list[str]) -> str | None:
-    """An FTS5 expression matching any term; each is quoted so user text can never be FTS syntax."""
-    if not terms:
-        return None
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
 def term_stems(text: str) -> set[str]:
     return {stem(term) for term in query_terms(text)}

@@ -17,8 +17,6 @@ from models.sql import BATCH as _BATCH
 from models.sql import batches, execute_in, select_in
 
 VECTOR_TABLES = ("chunks", "profiles")
-# Columns bm25() weighs, in FTS column order; a title match counts more than a body match.
-FTS_WEIGHTS = {"chunks": (2.0, 1.0), "profiles": (1.0,)}
 
 
 def _check(table: str) -> str:
@@ -168,28 +166,6 @@ class ChunkStore:
             return
         for part in batches(map(int, ids), batch):
             yield list(select_in(self.db, "SELECT id, title, text FROM chunks WHERE id IN ({ids})", part))
-
-    def fts_search(self, table: str, match: str, limit: int, within: list[int] | None = None) -> list[tuple[int, float]]:
-        """(passage id, BM25 score) best first; `within` restricts to known passages for rescoring."""
-        table = _check(table)
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS[table])
-        # FTS5's bm25() is negative, lower is better: negate so higher is better like cosine.
-        sql = f"SELECT rowid, -bm25({table}_fts, {weights}) AS score FROM {table}_fts WHERE {table}_fts MATCH ?"
-        params: list = [match]
-        if within is not None:
-            if not within:
-                return []
-            sql += f" AND rowid IN ({_in(within)})"
-            params += [int(i) for i in within]
-        sql += " ORDER BY score DESC LIMIT ?"
-        params.append(limit)
-        return [(row[0], row[1]) for row in self.db.execute(sql, params)]
-
-    def fts_document_count(self, table: str, term: str) -> int:
-        """How many passages hold the term (as FTS5 tokenises it): the length of its posting list."""
-        table = _check(table)
-        phrase = '"' + term.replace('"', '""') + '"'
-        return self.db.execute(f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?", [phrase]).fetchone()[0]
 
     def passage_count(self, table: str) -> int:
         return self.db.execute(f"SELECT count(*) FROM {_check(table)}").fetchone()[0]

@@ -25,8 +25,8 @@ WORDS = "words"  # the change log's name for changes to passages' words (migrati
 CATCH_UP_LIMIT = 20_000
 # Vector changes the store keeps (trimmed daily): a replica further behind compares whole tables instead.
 VECTOR_CHANGES_KEPT = 100_000
-# A start-up that had to add or remove this many passages saves the indexes at once (a rebuilt word index of
-# 100,000 passages is 10 s of tokenising; of 1,000,000, about 90 s).
+# A start-up that had to add or remove this many passages saves the indexes at once (rebuilding the word index
+# of 100,000 passages took 27 s).
 SAVE_AFTER_SYNC = 1_000
 
 

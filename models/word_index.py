@@ -31,7 +31,7 @@ from nltk.stem.porter import PorterStemmer
 
 # Bump when tokens change, so a saved index made with other tokens is rebuilt instead of read.
 TOKENISER = "porter-unicode61-1"
-# Title and text, as the FTS5 table weighs them (models.chunk_store.FTS_WEIGHTS): a title word counts double.
+# Title and text, as bm25() weighed the FTS5 columns before this index: a title word counts double.
 WEIGHTS = (2.0, 1.0)
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 # New postings wait in lists until they pass this many and this share of the merged ones; then one merge.

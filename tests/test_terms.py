@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from finder.terms import MAX_TERMS, fts_match, query_terms, stem, term_stems, words
+from finder.terms import MAX_TERMS, query_terms, stem, term_stems, words
 
 
 def test_words_are_lower_case_and_unicode():
@@ -25,18 +23,3 @@ def test_stem_cuts_common_suffixes_but_keeps_short_words():
     assert [stem(w) for w in ["resetting", "policies", "passes", "expired", "tokens", "is", "bus", "sing"]] == [
         "resett", "policy", "pass", "expir", "token", "is", "bus", "sing"]
     assert term_stems("expired tokens expire") == {"expir", "token", "expire"}
-
-
-def test_fts_match_quotes_every_term():
-    assert fts_match([]) is None
-    assert fts_match(["vpn", 'say "hi"']) == '"vpn" OR "say ""hi"""'
-
-
-def test_fts_match_of_hostile_text_is_a_valid_fts5_query():
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
-    db.execute("INSERT INTO t VALUES ('reset the token NEAR the portal')")
-    for text in ['token" OR body:*', "NEAR(reset token)", "reset AND NOT -token ^", "body:token)(*"]:
-        expression = fts_match(query_terms(text))
-        rows = db.execute("SELECT body FROM t WHERE t MATCH ?", (expression,)).fetchall()
-        assert rows == [("reset the token NEAR the portal",)], text
