@@ -143,19 +143,21 @@ def test_another_process_writes_are_applied_from_the_change_log_not_a_table_scan
     assert scans == ["chunks", "profiles"]
 
 
-def test_storing_a_vector_leaves_the_words_index_alone_and_a_text_change_reindexes_it(services, tmp_path):
+def test_storing_a_vector_logs_no_word_change_and_a_text_change_logs_one(services, tmp_path):
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
     db = services.store.db
     chunk_id = db.execute("SELECT id FROM chunks").fetchone()[0]
-    fts_changes = lambda: db.execute("SELECT total_changes()").fetchone()[0]  # noqa: E731
-    before = fts_changes()
+    changes = lambda: db.execute("SELECT total_changes()").fetchone()[0]  # noqa: E731
+    before = changes()
     with services.store.transaction():
         services.store.set_vectors("chunks", [chunk_id], _unit(1, 384))
-    assert fts_changes() - before == 2  # the row and its entry in the vector change log, no FTS rows
+    assert changes() - before == 2  # the row and its entry in the vector change log: no words to re-index
+    assert not db.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts%'").fetchall()  # m023
     db.execute("UPDATE chunks SET text = 'printer toner replacement' WHERE id = ?", [chunk_id])
-    assert [r[0] for r in db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'toner'")] == [chunk_id]
-    assert db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'text : vpn' AND rowid = ?",
-                      [chunk_id]).fetchone()[0] == 0  # the old words are gone
+    services.indexes.refresh_if_stale()
+    words = services.indexes.words
+    assert [i for i, _ in words.search(["toner"], 5)] == [chunk_id]
+    assert chunk_id not in [i for i, _ in words.search(["portal"], 5)]  # the old text's words are gone
 
 
 def test_the_passages_left_to_embed_are_found_through_their_own_index_not_a_scan(services):
