@@ -22,6 +22,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -96,7 +97,9 @@ class WordIndex:
         self._offsets = np.zeros(1, np.int64)  # merged postings of term t: [offsets[t], offsets[t + 1])
         self._rows = np.zeros(0, np.int32)
         self._freqs = np.zeros(0, np.float32)
-        self._recent: dict[int, tuple[list[int], list[float]]] = {}
+        # Postings added since the last merge, per term: compact arrays (4 bytes an entry where a list of
+        # Python numbers took about 40), so a first start over a million passages does not hold gigabytes.
+        self._recent: dict[int, tuple[array, array]] = {}
         self._recent_count = 0
         self._ids = np.zeros(0, np.int64)  # per row: passage id, length in tokens, alive
         self._lengths = np.zeros(0, np.float64)
@@ -137,7 +140,7 @@ class WordIndex:
                     term = terms[token] = len(terms)
                 entry = recent.get(term)
                 if entry is None:
-                    entry = recent[term] = ([], [])
+                    entry = recent[term] = (array("i"), array("f"))
                 entry[0].append(row)
                 entry[1].append(freq)
             self._recent_count += len(counts)
@@ -213,9 +216,9 @@ class WordIndex:
         else:
             rows, freqs = np.zeros(0, np.int32), np.zeros(0, np.float32)
         recent = self._recent.get(term)
-        if recent:
-            rows = np.concatenate([rows, np.asarray(recent[0], np.int32)])
-            freqs = np.concatenate([freqs, np.asarray(recent[1], np.float32)])
+        if recent:  # copied out of the arrays, which must stay free to grow
+            rows = np.concatenate([rows, np.frombuffer(recent[0], np.int32)])
+            freqs = np.concatenate([freqs, np.frombuffer(recent[1], np.float32)])
         alive = self._alive[rows]
         if not alive.all():
             rows, freqs = rows[alive], freqs[alive]
@@ -223,20 +226,22 @@ class WordIndex:
 
     def merge(self) -> None:
         """One array of postings again: recent ones merged in, dead rows dropped and the rest renumbered."""
-        terms = np.repeat(np.arange(len(self._offsets) - 1, dtype=np.int64), np.diff(self._offsets))
+        terms = np.repeat(np.arange(len(self._offsets) - 1, dtype=np.int32), np.diff(self._offsets))
         rows, freqs = [self._rows], [self._freqs]
         recent_terms = []
         for term, (term_rows, term_freqs) in self._recent.items():
-            recent_terms.append(np.full(len(term_rows), term, np.int64))
-            rows.append(np.asarray(term_rows, np.int32))
-            freqs.append(np.asarray(term_freqs, np.float32))
+            recent_terms.append(np.full(len(term_rows), term, np.int32))
+            rows.append(np.frombuffer(term_rows, np.int32))
+            freqs.append(np.frombuffer(term_freqs, np.float32))
         terms = np.concatenate([terms, *recent_terms])
         rows, freqs = np.concatenate(rows), np.concatenate(freqs)
         alive = self._alive[: self._used]
         keep = alive[rows]
-        renumber = np.cumsum(alive) - 1
-        terms, rows, freqs = terms[keep], renumber[rows[keep]].astype(np.int32), freqs[keep]
-        order = np.lexsort((rows, terms))
+        renumber = (np.cumsum(alive) - 1).astype(np.int32)
+        terms, rows, freqs = terms[keep], renumber[rows[keep]], freqs[keep]
+        # By term; within a term the merged postings come first and the recent ones follow in the order they
+        # were added, rows ascending either way, so a stable sort on the term alone keeps rows in order.
+        order = np.argsort(terms, kind="stable")
         self._rows, self._freqs = rows[order], freqs[order]
         self._offsets = np.concatenate([[0], np.cumsum(np.bincount(terms, minlength=len(self._terms)))])
         self._recent, self._recent_count = {}, 0
