@@ -87,8 +87,8 @@ class WordIndex:
     """Passage ids and their (title, text) in; (id, BM25) out, best first, as FTS5's bm25() scores them.
 
     Postings are merged arrays (term by term: the rows of the passages holding it and its weighted count)
-    plus recent additions in lists, merged once they grow; a removed passage's row is marked dead and left
-    out of every count until the next merge drops it.
+    plus recent additions in compact arrays, merged once they grow; a removed passage's row is marked dead
+    and left out of every count until the next merge drops it.
     """
 
     def __init__(self):
@@ -115,7 +115,7 @@ class WordIndex:
         return np.fromiter(self._row_of, dtype=np.int64, count=len(self._row_of))
 
     def add(self, passages: Iterable[tuple[int, str, str]], merge: bool = True) -> None:
-        """(id, title, text) each; an id already held is replaced. Without `merge`, the postings wait in lists
+        """(id, title, text) each; an id already held is replaced. Without `merge`, the new postings wait
         until the caller merges (a start-up adding every passage merges once, at the end)."""
         batch = list({int(p[0]): p for p in passages}.values())  # an id given twice: its last text
         if not batch:
