@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models import word_index
 from models.errors import IndexMismatchError
 from models.store import Store
 from models.vector_index import VectorIndex
@@ -153,7 +154,9 @@ class IndexSet:
         with self.lock:
             for table, index in self.indexes.items():
                 index.save(self.directory / table)
-            self.words.save(self.directory / "chunks")
+            words = self.words.snapshot()
+        if words is not None:  # written outside the lock searches take (models.word_index says why it may)
+            word_index.write(words, self.directory / "chunks")
 
     def counts(self) -> dict[str, int]:
         return {table: index.count() for table, index in self.indexes.items()}

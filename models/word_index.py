@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import threading
 import unicodedata
 import zipfile
 from array import array
@@ -107,6 +108,7 @@ class WordIndex:
         self._used = 0
         self._row_of: dict[int, int] = {}
         self._total_length = 0.0
+        self._changed = True  # since the last snapshot (a new index has never been saved)
 
     def count(self) -> int:
         return len(self._row_of)
@@ -150,6 +152,7 @@ class WordIndex:
         self._used = end
         self._row_of.update(zip(ids, range(start, end)))
         self._total_length += sum(lengths)
+        self._changed = True
         if merge and self._recent_count > max(MERGE_AT_LEAST, MERGE_SHARE * len(self._rows)):
             self.merge()
 
@@ -166,6 +169,7 @@ class WordIndex:
             if row is not None:
                 self._alive[row] = False
                 self._total_length -= self._lengths[row]
+                self._changed = True
 
     def query_tokens(self, words: Iterable[str]) -> list[str]:
         """The tokens FTS5 would match for query words (a word may hold none, or several: "co_op")."""
@@ -254,17 +258,30 @@ class WordIndex:
     # -- persistence: one file written atomically; anything unreadable or inconsistent is rebuilt --
 
     def save(self, stem: Path) -> None:
-        self.merge()
-        path = stem.with_suffix(".words.npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"tokeniser": TOKENISER, "passages": self._used, "postings": len(self._rows)}
-        # Named per process: two worker processes of one `serve` may save at once, each its own whole file.
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as out:
-            np.savez(out, offsets=self._offsets, rows=self._rows, freqs=self._freqs, ids=self._ids,
-                     lengths=self._lengths, vocabulary=np.frombuffer("\n".join(self._terms).encode(), np.uint8),
-                     meta=np.frombuffer(json.dumps(meta).encode(), np.uint8))
-        os.replace(tmp, path)
+        arrays = self.snapshot()
+        if arrays is not None:
+            write(arrays, stem)
+
+    def snapshot(self) -> dict[str, np.ndarray] | None:
+        """What `write` saves, taken under the caller's lock: the arrays as they stand (recent postings
+        flattened, not merged: a merge at 100,000 passages takes half a second, and searches wait for the
+        lock), or None when nothing changed since the last snapshot. The file is then written outside the
+        lock: merged arrays are replaced by a merge, never changed in place, and the rest is copied here."""
+        if not self._changed:
+            return None
+        self._changed = False
+        terms = [np.full(len(rows), term, np.int32) for term, (rows, _) in self._recent.items()]
+        return {
+            "offsets": self._offsets, "rows": self._rows, "freqs": self._freqs,
+            "recent_terms": np.concatenate([np.zeros(0, np.int32), *terms]),
+            "recent_rows": np.concatenate([np.zeros(0, np.int32)] + [np.frombuffer(r, np.int32)
+                                                                     for r, _ in self._recent.values()]),
+            "recent_freqs": np.concatenate([np.zeros(0, np.float32)] + [np.frombuffer(f, np.float32)
+                                                                        for _, f in self._recent.values()]),
+            "ids": self._ids[: self._used].copy(), "lengths": self._lengths[: self._used].copy(),
+            "alive": self._alive[: self._used].copy(),
+            "vocabulary": np.frombuffer("\n".join(self._terms).encode(), np.uint8),
+        }
 
     @classmethod
     def load(cls, stem: Path) -> WordIndex | None:
@@ -272,20 +289,50 @@ class WordIndex:
         try:
             with np.load(stem.with_suffix(".words.npz")) as saved:
                 meta = json.loads(saved["meta"].tobytes())
-                arrays = {name: saved[name] for name in ("offsets", "rows", "freqs", "ids", "lengths")}
+                arrays = {name: saved[name] for name in saved.files if name not in ("meta", "vocabulary")}
                 vocabulary = saved["vocabulary"].tobytes().decode()
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None
         terms = vocabulary.split("\n") if vocabulary else []
-        if (meta.get("tokeniser") != TOKENISER or len(arrays["ids"]) != meta.get("passages")
-                or len(arrays["rows"]) != meta.get("postings") or len(arrays["offsets"]) != len(terms) + 1):
+        names = ("offsets", "rows", "freqs", "recent_terms", "recent_rows", "recent_freqs", "ids", "lengths", "alive")
+        if (meta.get("tokeniser") != TOKENISER or any(name not in arrays for name in names)
+                or meta.get("shapes") != {name: len(arrays[name]) for name in names}
+                or len(arrays["offsets"]) > len(terms) + 1):
             return None
         index = cls()
         index._terms = {term: n for n, term in enumerate(terms)}
         index._offsets, index._rows, index._freqs = arrays["offsets"], arrays["rows"], arrays["freqs"]
-        index._ids, index._lengths = arrays["ids"], arrays["lengths"]
+        order = np.argsort(arrays["recent_terms"], kind="stable")
+        recent_terms, rows, freqs = (arrays[name][order] for name in ("recent_terms", "recent_rows", "recent_freqs"))
+        for term, first, last in _runs(recent_terms):
+            index._recent[term] = (array("i", rows[first:last].tolist()), array("f", freqs[first:last].tolist()))
+        index._recent_count = len(rows)
+        index._ids, index._lengths, index._alive = arrays["ids"], arrays["lengths"], arrays["alive"]
         index._used = len(index._ids)
-        index._alive = np.ones(index._used, bool)
-        index._row_of = dict(zip(index._ids.tolist(), range(index._used)))
-        index._total_length = float(index._lengths.sum())
+        live = np.flatnonzero(index._alive)
+        index._row_of = dict(zip(index._ids[live].tolist(), live.tolist()))
+        index._total_length = float(index._lengths[live].sum())
+        index._changed = False
         return index
+
+
+def write(arrays: dict[str, np.ndarray], stem: Path) -> None:
+    """A snapshot to its file, atomically (a temporary file renamed over the old one)."""
+    path = stem.with_suffix(".words.npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = [name for name in arrays if name != "vocabulary"]
+    meta = {"tokeniser": TOKENISER, "shapes": {name: len(arrays[name]) for name in names}}
+    # Named per process and thread: two workers of one `serve`, or two saves in one, each write a whole file.
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "wb") as out:
+        np.savez(out, **arrays, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8))
+    os.replace(tmp, path)
+
+
+def _runs(sorted_values: np.ndarray):
+    """(value, start, end) of each run of equal values in a sorted array."""
+    if not len(sorted_values):
+        return
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], len(sorted_values)]
+    yield from zip(sorted_values[starts].tolist(), starts.tolist(), ends.tolist())

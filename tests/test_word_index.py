@@ -113,6 +113,25 @@ def test_saved_and_loaded_alike_and_a_torn_or_foreign_file_is_rebuilt(tmp_path, 
     assert WordIndex.load(tmp_path / "chunks") is None
 
 
+def test_a_snapshot_saves_recent_postings_and_removals_without_merging_and_only_when_changed(tmp_path):
+    index = _index()
+    index.merge()
+    index.add([(7, "Kettle descaling", "Vinegar descales the office kettle.")])  # recent, not merged
+    index.remove([3])
+    assert index._recent_count > 0
+    index.save(tmp_path / "chunks")
+    assert index._recent_count > 0  # saving did not merge
+    loaded = WordIndex.load(tmp_path / "chunks")
+    assert sorted(loaded.ids().tolist()) == [1, 2, 4, 5, 6, 7]
+    for words in (["kettle"], ["holiday"], ["portal", "descal"], ["vpn", "token"]):
+        tokens = index.query_tokens(words)
+        assert loaded.search(tokens, 100) == index.search(tokens, 100)
+        assert loaded.document_counts(tokens) == index.document_counts(tokens)
+    assert index.snapshot() is None and loaded.snapshot() is None  # nothing changed since
+    loaded.add([(8, "Kettle", "kettle")])
+    assert loaded.snapshot() is not None
+
+
 def test_the_live_index_follows_the_store_and_starts_from_its_file(make_services, tmp_path):
     services = make_services()
     first = content("c-a", title="Descaling the espresso machine", body="Run the descaling programme monthly.")
