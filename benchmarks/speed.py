@@ -544,7 +544,7 @@ STAGES = [
     ("chunks_index", "search", "FAISS search, passages"),
     ("profiles_index", "search", "FAISS search, profiles"),
     ("words", "search", "BM25 search (word index)"),
-    ("store", "iter_vectors", "read stored vectors (rescoring)"),
+    ("chunks_index", "vectors", "candidates' vectors (rescoring)"),
     ("store", "chunk_rows", "passage rows"),
     ("store", "chunk_ids_of_content", "passage rows"),
     ("store", "content_by_ids", "item rows"),

@@ -38,7 +38,6 @@ class IndexSet:
         self.model, self.dim, self.hnsw_threshold = model, dim, hnsw_threshold
         self.lock = threading.RLock()
         self.applied = -1  # the last vector change (models.chunk_store) this process's indexes hold
-        self._words_synced = 0
         if rebuild:
             self.indexes = {table: VectorIndex(dim, model) for table in TABLES}
             self.words = WordIndex()
@@ -47,7 +46,7 @@ class IndexSet:
         self.indexes = {table: self._load_or_new(table) for table in TABLES}
         self.words = WordIndex.load(self.directory / "chunks") or WordIndex()
         changes = self.sync()
-        if sum(added + removed for added, removed in changes.values()) + self._words_synced >= SAVE_AFTER_SYNC:
+        if sum(added + removed for added, removed in changes.values()) >= SAVE_AFTER_SYNC:
             self.save()  # a first start over a large store: the next one reads files instead of redoing this
 
     def _check_stored_model(self) -> None:
@@ -66,13 +65,13 @@ class IndexSet:
         return self.indexes[table]
 
     def sync(self) -> dict[str, tuple[int, int]]:
-        """Make each index hold exactly the stored vectors, comparing every stored id with the index's;
-        returns (added, removed) per table. The change log's position is read first: a change committed
+        """Make each index hold exactly the stored vectors (the word index: the stored passages), comparing
+        every stored id with the index's; returns (added, removed) per table and for WORDS. The change log's position is read first: a change committed
         meanwhile is applied again later, which adding (a replace) and removing allow."""
         with self.lock:
             applied = self.store.latest_vector_change()
             changes = {table: self._sync_table(table) for table in TABLES}
-            self._words_synced = self._sync_words()
+            changes[WORDS] = self._sync_words()
             self.applied = applied
             return changes
 
@@ -131,16 +130,15 @@ class IndexSet:
             self.words.remove(last)
             self._add_words([pid for pid, added in last.items() if added])
 
-    def _sync_words(self) -> int:
-        """The word index holds exactly the stored passages, embedded or not; returns how many passages it
-        added or removed."""
+    def _sync_words(self) -> tuple[int, int]:
+        """The word index holds exactly the stored passages, embedded or not; returns (added, removed)."""
         stored = self.store.passage_word_ids()
         held = self.words.ids()
         extra = np.setdiff1d(held, stored, assume_unique=True)
         self.words.remove(extra.tolist())
         missing = np.setdiff1d(stored, held, assume_unique=True)
         self._add_words(None if len(missing) == len(stored) else missing.tolist())
-        return len(extra) + len(missing)
+        return len(missing), len(extra)
 
     def _add_words(self, ids) -> None:
         """Tokenise and add passages (all those with a vector when `ids` is None), read batch by batch."""
