@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (install what serving needs, load the sample organisation,
-# serve it) and `make test` (install the test tools too, add the test browser, run the tests).
+# serve it) and `make test` (install the test tools too, add the test browser and PostgreSQL, run the tests).
 # Everything else is a step of those.
 VENV ?= .venv
 PYTHON ?= python3.11
@@ -9,7 +9,7 @@ PORT ?= 8000
 BIN = $(VENV)/bin
 export HF_HUB_OFFLINE = 1
 
-.PHONY: install install-test demo serve test browser benchmarks clean
+.PHONY: install install-test demo serve test browser postgres benchmarks clean
 
 # Serving only: the test tools (pytest, Playwright, schemathesis, ...) are not needed to run Knowhow.
 $(BIN)/knowhow: pyproject.toml
@@ -49,10 +49,17 @@ browser:
 	@command -v chromium-headless-shell >/dev/null 2>&1 || { echo "== make: installing Chromium (headless) for the browser tests"; \
 		apt-get update -q && apt-get install -y -q chromium-headless-shell; }
 
+# PostgreSQL's server programs, for the tests of the PostgreSQL store: each test process starts a throwaway
+# cluster of its own (tests/postgres_server.py); nothing is left running.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+		echo "== make: installing PostgreSQL for the tests of the PostgreSQL store"; \
+		apt-get update -q && apt-get install -y -q postgresql; }
+
 # Two test processes, each file on one of them (a file's fixtures are built once); vectors computed once
 # are kept in .pytest_cache for the next run, and compiled modules (pytest's rewritten tests too) in
 # __pycache__ even where the environment sets PYTHONDONTWRITEBYTECODE (collecting took 15 s a process, 7 s cached).
-test: install-test browser
+test: install-test browser postgres
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 benchmarks: install

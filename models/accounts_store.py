@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
+from models.engines import PostgresEngine, SqliteEngine
 from models.errors import ConflictError, NotFoundError
 from models.records import utc_now
 
@@ -21,6 +24,8 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how exactly a token's "last used"
 
 class AccountsStore:
     db: sqlite_utils.Database
+    transaction: Callable[[], AbstractContextManager[sqlite_utils.Database]]  # from Store
+    engine: SqliteEngine | PostgresEngine  # from Store
 
     # -- users --
 
@@ -55,7 +60,7 @@ class AccountsStore:
             "FROM users u LEFT JOIN people p ON p.id = u.person_id "
             "LEFT JOIN (SELECT target, max(at) AS last_sign_in FROM audit_log WHERE action = 'login' "
             "GROUP BY target) l ON l.target = u.username "
-            "LEFT JOIN (SELECT user_id, sum(NOT revoked) AS live_tokens, max(last_used) AS last_token_use "
+            "LEFT JOIN (SELECT user_id, sum(1 - revoked) AS live_tokens, max(last_used) AS last_token_use "
             "FROM api_tokens GROUP BY user_id) t ON t.user_id = u.id "
             "WHERE :id IS NULL OR u.id = :id ORDER BY u.username", {"id": user_id},
         ))
@@ -78,7 +83,7 @@ class AccountsStore:
     def session(self, token_hash: str) -> dict[str, Any] | None:
         rows = list(self.db.query(
             "SELECT s.csrf, s.expires, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.token_hash = ? AND s.expires > ? AND NOT u.disabled", [token_hash, utc_now().isoformat()],
+            "WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0", [token_hash, utc_now().isoformat()],
         ))
         return rows[0] if rows else None
 
@@ -101,7 +106,7 @@ class AccountsStore:
         request passes here and each note is a write (the write lock, a WAL frame) for a figure read in minutes."""
         rows = list(self.db.query(
             "SELECT t.id AS token_id, t.last_used AS token_last_used, u.* FROM api_tokens t "
-            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND NOT t.revoked AND NOT u.disabled", [token_hash],
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0", [token_hash],
         ))
         if not rows:
             return None
@@ -121,7 +126,7 @@ class AccountsStore:
 
     def revoke_tokens_of(self, user_id: int) -> int:
         """Revoke every live token of an account (a password change); returns how many."""
-        sql = "UPDATE api_tokens SET revoked = 1 WHERE user_id = ? AND NOT revoked"
+        sql = "UPDATE api_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0"
         return self.db.execute(sql, [user_id]).rowcount
 
     def secret(self, key: str) -> str:
@@ -145,20 +150,23 @@ class AccountsStore:
         """Record a sign-in attempt as failed *before* its password is checked, unless a limit is reached
         (then None): failures since `since` for this user from this address, from this address, or for this
         user from anywhere, the last not counted from an address the user signed in from since `known_since`.
-        One INSERT ... SELECT holds SQLite's write lock from the counts to the insert, so concurrent guesses
-        cannot all slip under a limit. `login_succeeded` turns the row into a sign-in."""
+        One INSERT ... SELECT in a transaction that runs alone (SQLite's write lock; on PostgreSQL an advisory
+        lock) from the counts to the insert, so concurrent guesses cannot all slip under a limit. `login_succeeded` turns the row into a sign-in."""
         failures = "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND at > :since"
-        cursor = self.db.execute(
-            "INSERT INTO audit_log (at, actor, action, target, detail, ip) "
-            "SELECT :now, :user, 'login_failed', :user, '', :ip "
-            f"WHERE ({failures} AND target = :user AND ip IS :ip) < :per_pair "
-            f"AND ({failures} AND ip IS :ip) < :per_address "
-            f"AND (({failures} AND target = :user) < :per_user OR EXISTS (SELECT 1 FROM audit_log "
-            "WHERE action = 'login' AND target = :user AND ip IS :ip AND at > :known_since))",
-            {"now": utc_now().isoformat(), "user": username, "ip": ip, "since": since, "known_since": known_since,
-             "per_pair": per_pair, "per_address": per_address, "per_user": per_user},
-        )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        with self.transaction():
+            self.engine.serialise(self.db, "sign-in attempts")
+            row = self.db.execute(
+                "INSERT INTO audit_log (at, actor, action, target, detail, ip) "
+                "SELECT :now, :user, 'login_failed', :user, '', :ip "
+                f"WHERE ({failures} AND target = :user AND ip IS :ip) < :per_pair "
+                f"AND ({failures} AND ip IS :ip) < :per_address "
+                f"AND (({failures} AND target = :user) < :per_user OR EXISTS (SELECT 1 FROM audit_log "
+                "WHERE action = 'login' AND target = :user AND ip IS :ip AND at > :known_since)) RETURNING id",
+                {"now": utc_now().isoformat(), "user": username, "ip": ip, "since": since,
+                 "known_since": known_since, "per_pair": per_pair, "per_address": per_address,
+                 "per_user": per_user},
+            ).fetchall()  # all: SQLite commits only once the statement is done
+        return row[0][0] if row else None
 
     def login_succeeded(self, attempt_id: int) -> None:
         self.db.execute("UPDATE audit_log SET action = 'login' WHERE id = ?", [attempt_id])

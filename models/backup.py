@@ -48,6 +48,7 @@ def data_lock(settings: Settings, exclusive: bool) -> Iterator[None]:
 
 def backup(settings: Settings, target: Path) -> dict:
     """Write a backup of the data folder into `target` (which must be empty or absent)."""
+    _embedded_only(settings)
     if not settings.db_path.exists():
         raise InvalidInputError(f"nothing to back up: no database in {settings.data}")
     if target.exists() and any(target.iterdir()):
@@ -80,6 +81,7 @@ def restore(settings: Settings, source: Path) -> dict:
     """Replace the data folder's database and index with a backup's, refused while a server uses the folder.
     The current ones are kept aside in a folder next to the data folder (DATA-before-restore-STAMP), not in
     it: a later backup or restore of the folder must not carry old copies along."""
+    _embedded_only(settings)
     manifest_path = source / MANIFEST
     if not manifest_path.exists():
         raise InvalidInputError(f"{source} is not a Knowhow backup (no {MANIFEST})")
@@ -96,6 +98,14 @@ def restore(settings: Settings, source: Path) -> dict:
             shutil.copytree(source / settings.index_dir.name, settings.index_dir)
         Store(settings.db_path).close()  # opening applies any newer migrations
     return {**manifest, "previous_data_kept_in": str(aside) if aside.exists() else None}
+
+
+def _embedded_only(settings: Settings) -> None:
+    """Backups copy the data folder's SQLite file; a PostgreSQL store has its own tools for that."""
+    if not settings.embedded:
+        raise InvalidInputError("the store is PostgreSQL (KNOWHOW_DATABASE_URL): back it up and restore it with "
+                                "PostgreSQL's tools (pg_dump and pg_restore, or your service's backups); each "
+                                "server's indexes are rebuilt from it")
 
 
 def _aside(data: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Passages (chunks of content, profiles of people), their stored vectors and full-text search (part of the Store).
+"""Passages (chunks of content, profiles of people), their stored vectors and words' change log (part of the Store).
 
 Vectors live here as float32 blobs so the FAISS index is only a cache: it can be rebuilt or repaired
 from SQLite without re-running the model.
@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 import numpy as np
 import sqlite_utils
 
+from models.engines import PostgresEngine, SqliteEngine
 from models.records import Chunk
 from models.sql import BATCH as _BATCH
 from models.sql import batches, execute_in, select_in
@@ -37,6 +38,7 @@ def _in(ids: list) -> str:
 class ChunkStore:
     db: sqlite_utils.Database
     transaction: Callable[[], AbstractContextManager[sqlite_utils.Database]]  # from Store
+    engine: SqliteEngine | PostgresEngine  # from Store
 
     def replace_chunks(self, chunks_by_item: Mapping[str, tuple[str, list[Chunk]]]) -> list[int]:
         """Swap in new passages for items, vectors pending; returns the old vector ids to drop."""
@@ -123,9 +125,8 @@ class ChunkStore:
         return rows[-1][0], [(row[0], row[1], row[2], bool(row[3])) for row in rows]
 
     def latest_vector_change(self) -> int:
-        """The seq of the last vector change ever made (kept by SQLite for the table, pruned or not)."""
-        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'vector_changes'").fetchone()
-        return row[0] if row else 0
+        """The seq of the last vector change ever made, pruned or not."""
+        return self.engine.latest_change(self.db)
 
     def prune_vector_changes(self, keep: int) -> int:
         """Keep the latest `keep` changes (a replica further behind compares the whole table); returns how

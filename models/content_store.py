@@ -138,7 +138,7 @@ class ContentStore:
 
     def review_fixed_ids(self, ids: Iterable[str]) -> set[str]:
         """The items whose record fixed their review date (the others' is computed from their kind)."""
-        return {row[0] for row in select_in(self.db, "SELECT id FROM content WHERE review_fixed AND id IN ({ids})", ids)}
+        return {row[0] for row in select_in(self.db, "SELECT id FROM content WHERE review_fixed != 0 AND id IN ({ids})", ids)}
 
     def content_exists(self, content_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM content WHERE id = ?", [content_id]).fetchone() is not None

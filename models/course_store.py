@@ -152,4 +152,4 @@ class CourseStore:
         return [{**row, "correct": bool(row["correct"])} for row in self.db.query(
             "SELECT a.question_id, a.learner, a.correct FROM course_answers a "
             "JOIN course_questions q ON q.id = a.question_id JOIN course_steps s ON s.id = q.step_id "
-            "WHERE s.course_id = ? AND a.first", [course_id])]
+            "WHERE s.course_id = ? AND a.first != 0", [course_id])]

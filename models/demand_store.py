@@ -13,8 +13,12 @@ class DemandStore:
     def asked_about(self, person_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """Recent distinct questions for which this person was suggested as someone who can help."""
         return list(self.db.query(
-            "SELECT q.text AS text, max(q.created) AS last_asked, count(*) AS times "
+            # Each question once (however it was capitalised), worded as it was last asked.
+            "SELECT text, last_asked, times FROM (SELECT q.text AS text, "
+            "max(q.created) OVER asked AS last_asked, count(*) OVER asked AS times, "
+            "row_number() OVER (PARTITION BY lower(q.text) ORDER BY q.created DESC) AS latest "
             "FROM queries q, json_each(q.expert_ids) e WHERE e.value = ? "
-            "GROUP BY lower(q.text) ORDER BY last_asked DESC LIMIT ?",
+            "WINDOW asked AS (PARTITION BY lower(q.text))) questions WHERE latest = 1 "
+            "ORDER BY last_asked DESC LIMIT ?",
             [person_id, limit],
         ))

@@ -10,6 +10,7 @@ import numpy as np
 import sqlite_utils
 
 from models.content_store import visible_sql
+from models.engines import PostgresEngine, SqliteEngine
 from models.errors import InvalidInputError, NotFoundError
 from models.records import EVERYTHING, Audience, utc_now
 from models.sql import batches, select_in
@@ -22,6 +23,7 @@ NOT_BY_AUTHOR = "NOT EXISTS (SELECT 1 FROM content_authors own WHERE own.content
 
 class FeedbackStore:
     db: sqlite_utils.Database
+    engine: SqliteEngine | PostgresEngine  # from Store
 
     def rate(self, content_id: str, rater: str, stars: int, created: datetime | None = None) -> None:
         """One rating per reader and item; rating again replaces it. `created` back-dates it (the demo)."""
@@ -114,9 +116,10 @@ class FeedbackStore:
                 f"WHERE a.person_id = ? AND {' AND '.join(where)}")
         mine_params = [person_id, *params]
         items, answers, accepted = self.db.execute(
-            f"SELECT count(*), coalesce(sum(c.kind = 'answer'), 0), coalesce(sum(c.kind = 'answer' AND ("
-            "json_extract(c.extra, '$.accepted') = 1 OR EXISTS (SELECT 1 FROM questions q "
-            f"WHERE q.accepted_answer = c.id))), 0) FROM content c WHERE c.id IN ({mine})", mine_params,
+            "SELECT count(*), coalesce(sum(CASE WHEN c.kind = 'answer' THEN 1 ELSE 0 END), 0), "
+            f"coalesce(sum(CASE WHEN c.kind = 'answer' AND ({self.engine.json_true('c.extra', 'accepted')} "
+            "OR EXISTS (SELECT 1 FROM questions q WHERE q.accepted_answer = c.id)) THEN 1 ELSE 0 END), 0) "
+            f"FROM content c WHERE c.id IN ({mine})", mine_params,
         ).fetchone()
         searches = self.db.execute(
             f"""WITH mine AS ({mine}),

@@ -100,10 +100,10 @@ class HealthStore:
     def top_content(self, since: str, until: str, limit: int = 20) -> list[dict[str, Any]]:
         """Items by views in the period, with result opens and time spent reading (visibility beacons)."""
         sql = """
-        SELECT e.content_id AS id, c.title, sum(e.kind = 'view') AS views, sum(e.kind = 'open') AS opens,
+        SELECT e.content_id AS id, c.title, sum(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END) AS views, sum(CASE WHEN e.kind = 'open' THEN 1 ELSE 0 END) AS opens,
                round(coalesce(sum(CASE WHEN e.kind = 'dwell' THEN e.seconds END), 0)) AS seconds_read
         FROM events e JOIN content c ON c.id = e.content_id
-        WHERE e.created >= ? AND e.created < ? GROUP BY e.content_id
+        WHERE e.created >= ? AND e.created < ? GROUP BY e.content_id, c.title
         ORDER BY views DESC, opens DESC, seconds_read DESC LIMIT ?
         """
         return list(self.db.query(sql, [since, until, limit]))
@@ -136,6 +136,6 @@ class HealthStore:
                 AND r.status = 'in_progress') AS mentees,
                (SELECT count(*) FROM requests r WHERE r.kind = 'mentoring' AND r.assignee = p.id
                 AND r.status = 'open') AS pending
-        FROM people p WHERE p.mentor ORDER BY mentees DESC, pending DESC, p.name
+        FROM people p WHERE p.mentor != 0 ORDER BY mentees DESC, pending DESC, p.name
         """
         return list(self.db.query(sql))

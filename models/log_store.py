@@ -10,11 +10,13 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from models.engines import PostgresEngine, SqliteEngine
 from models.records import Feedback, utc_now
 
 
 class LogStore:
     db: sqlite_utils.Database
+    engine: SqliteEngine | PostgresEngine  # from Store
 
     def log_query(
         self,
@@ -63,7 +65,7 @@ class LogStore:
 
     def recent_queries(self, limit: int = 50) -> list[dict[str, Any]]:
         sql = "SELECT id, text, kind, answered, top_score, source, asker, created FROM queries"
-        return list(self.db.query(sql + " ORDER BY created DESC, rowid DESC LIMIT ?", [limit]))
+        return list(self.db.query(sql + f" ORDER BY created DESC, {self.engine.row_order} DESC LIMIT ?", [limit]))
 
     def add_feedback(self, feedback: Feedback, created: datetime | None = None) -> int:
         table = self.db["feedback"].insert(

@@ -28,11 +28,11 @@ class MentoringStore:
 
     def teams(self) -> list[str]:
         return [row[0] for row in self.db.execute(
-            "SELECT DISTINCT team FROM people WHERE team != '' ORDER BY team COLLATE NOCASE")]
+            "SELECT team FROM people WHERE team != '' GROUP BY team ORDER BY team COLLATE NOCASE")]
 
     def locations(self) -> list[str]:
         return [row[0] for row in self.db.execute(
-            "SELECT DISTINCT location FROM people WHERE location != '' ORDER BY location COLLATE NOCASE")]
+            "SELECT location FROM people WHERE location != '' GROUP BY location ORDER BY location COLLATE NOCASE")]
 
     def person_names(self) -> list[tuple[str, str]]:
         """(id, name) of everyone, by name: the choices of a "written by" or "who is asking" select."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -102,6 +103,40 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
             db.rollback()
             raise
         db.conn.execute("COMMIT")
+    return applied
+
+
+# The migrations PostgreSQL's schema (models.pg_schema) already holds: a PostgreSQL store starts there.
+# A migration added after these needs its PostgreSQL form in POSTGRES_MIGRATIONS.
+POSTGRES_BASELINE = "m023_no_full_text_tables"
+POSTGRES_MIGRATIONS: dict[str, Callable[[Any], None]] = {}
+_SCHEMA_LOCK = 72_231_001  # the advisory lock servers starting at once take to build or upgrade the schema
+
+
+def apply_postgres_migrations(db: Any) -> list[str]:
+    """Build the schema on an empty PostgreSQL database, or bring an older one up to date; returns the names
+    applied now. Servers starting together take an advisory lock in turn: the first builds, the rest find
+    it built."""
+    from models import pg_schema
+    from models.review_store import DEFAULT_INTERVALS
+
+    names = [name for name, _ in MIGRATIONS]
+    with db.atomic():
+        db.execute("SELECT pg_advisory_xact_lock(?)", [_SCHEMA_LOCK])
+        db.execute('CREATE TABLE IF NOT EXISTS _migrations (name TEXT COLLATE "C" PRIMARY KEY, applied_at TEXT)')
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        applied = []
+        if not done:
+            for statement in pg_schema.statements(DEFAULT_INTERVALS):
+                db.execute(statement)
+            applied = names[: names.index(POSTGRES_BASELINE) + 1]
+        for name in names[names.index(POSTGRES_BASELINE) + 1 :]:
+            if name not in done:
+                if name not in POSTGRES_MIGRATIONS:
+                    raise RuntimeError(f"migration {name} has no PostgreSQL form (models.migrations)")
+                POSTGRES_MIGRATIONS[name](db)
+                applied.append(name)
+        db["_migrations"].insert_all([{"name": name, "applied_at": _now()} for name in applied])
     return applied
 
 

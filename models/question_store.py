@@ -82,7 +82,7 @@ class QuestionStore:
             params.append(asker)
         if routed_to is not None:
             where.append("EXISTS (SELECT 1 FROM question_routes w WHERE w.question_id = q.id AND w.person_id = ? "
-                         "AND w.waiting)")
+                         "AND w.waiting != 0)")
             params.append(routed_to)
         if status is not None:
             where.append("r.status = ?")
@@ -133,14 +133,14 @@ class QuestionStore:
         """Questions still waiting on each person: the load routing spreads."""
         sql = ("SELECT w.person_id, count(*) FROM question_routes w JOIN questions q ON q.id = w.question_id "
                "JOIN requests r ON r.id = q.request_id "
-               "WHERE w.waiting AND r.status IN ('open', 'in_progress') AND w.person_id IN ({ids}) "
+               "WHERE w.waiting != 0 AND r.status IN ('open', 'in_progress') AND w.person_id IN ({ids}) "
                "GROUP BY w.person_id")
         return dict(select_in(self.db, sql, person_ids))
 
     def due_for_escalation(self, now: str) -> list[str]:
         rows = self.db.execute(
             "SELECT q.id FROM questions q JOIN requests r ON r.id = q.request_id WHERE r.status = 'open' "
-            "AND NOT q.lnd_queue AND q.escalate_at IS NOT NULL AND q.escalate_at <= ? ORDER BY q.escalate_at", [now])
+            "AND q.lnd_queue = 0 AND q.escalate_at IS NOT NULL AND q.escalate_at <= ? ORDER BY q.escalate_at", [now])
         return [row[0] for row in rows]
 
     # -- answers and votes --

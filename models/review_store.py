@@ -85,7 +85,7 @@ class ReviewStore:
         caller's transaction. Returns how many items' dates were recomputed."""
         self.db["review_intervals"].upsert_all([{"kind": k, "days": d} for k, d in changes.items()], pk="kind")
         intervals = self.review_intervals()
-        rows = list(self.db.execute("SELECT id, kind, official, verified FROM content WHERE NOT review_fixed"))
+        rows = list(self.db.execute("SELECT id, kind, official, verified FROM content WHERE review_fixed = 0"))
         self.db.conn.executemany(
             "UPDATE content SET review_due = ? WHERE id = ?",
             [(due_date(kind, bool(official), verified or utc_now(), intervals), cid)

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.engines import POSTGRES_SCHEMES, is_postgres
+
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
 
@@ -16,6 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KNOWHOW_", extra="ignore")
 
     data: Path = Field(Path("knowhow-data"), description="Data folder holding the SQLite store and the vector index files.")
+    database_url: SecretStr | None = Field(
+        None, description="A PostgreSQL database (postgresql://user:password@host:5432/name) instead of the SQLite "
+        "file in the data folder: several app servers share it, each keeping its own vector and word indexes in "
+        "its own data folder (README, \"Running several servers\"). Unset: DATA/knowhow.db.",
+    )
     model_path: str | None = Field(
         None,
         description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",
@@ -118,6 +125,16 @@ class Settings(BaseSettings):
         "links in e-mail are made absolute with it.",
     )
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse at start a URL that names another engine, rather than taking it for a file name."""
+        if value is None or not value.get_secret_value():
+            return None
+        if not is_postgres(value.get_secret_value()):
+            raise ValueError(f"the database URL must start with {' or '.join(POSTGRES_SCHEMES)}")
+        return value
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
@@ -132,6 +149,16 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data / "knowhow.db"
+
+    @property
+    def database(self) -> Path | str:
+        """Where the store lives: the PostgreSQL URL when one is set, else the SQLite file in the data folder."""
+        return self.database_url.get_secret_value() if self.database_url else self.db_path
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the store is the data folder's own SQLite file (which backups copy and restores replace)."""
+        return self.database_url is None
 
     @property
     def index_dir(self) -> Path:

@@ -90,16 +90,47 @@ def new_data_folder(folder: Path, empty_store: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this test process (tests/postgres_server.py)."""
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+# KNOWHOW_TEST_ENGINE=postgres: every test's services store on PostgreSQL instead of SQLite.
+ENGINE = os.environ.get("KNOWHOW_TEST_ENGINE", "sqlite")
+
+
 @pytest.fixture
-def make_services(tmp_path: Path, embedder: Embedder, empty_store: Path):
-    """Services on a fresh data folder; call again with the same folder to 'restart' the service."""
+def database_engine() -> str:
+    """The engine a test's services store on; modules that run on both parametrise it (pytest_generate_tests)."""
+    return ENGINE
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_engine" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_ENGINES", False):
+        metafunc.parametrize("database_engine", ["sqlite", "postgres"], indirect=False)
+
+
+@pytest.fixture
+def make_services(tmp_path: Path, embedder: Embedder, empty_store: Path, request, database_engine: str):
+    """Services on a fresh data folder; call again with the same folder to 'restart' the service. On
+    PostgreSQL each new folder gets a new database, and a restart finds the folder's database again."""
     from models.settings import Settings
     from web.services import Services
 
     made: list[Services] = []
+    databases: dict[Path, str] = {}
 
     def make(data: Path | None = None, **overrides) -> Services:
         data = new_data_folder(data or tmp_path / "data", empty_store)
+        if database_engine == "postgres" and "database_url" not in overrides:
+            if data not in databases:
+                databases[data] = request.getfixturevalue("postgres").new_database()
+            overrides["database_url"] = databases[data]
         services = Services(Settings(data=data, **overrides), embedder)
         made.append(services)
         return services
@@ -115,14 +146,15 @@ def services(make_services) -> Services:
 
 
 @pytest.fixture(scope="session")
-def demo_services(tmp_path_factory, embedder) -> Services:
+def demo_services(tmp_path_factory, embedder, request) -> Services:
     """The demo organisation, imported once per test session (read-only for tests)."""
     from indexer.importer import import_files
     from models.settings import Settings
     from web.cli import demo_files
     from web.services import Services
 
-    services = Services(Settings(data=tmp_path_factory.mktemp("demo")), embedder)
+    overrides = {"database_url": request.getfixturevalue("postgres").new_database()} if ENGINE == "postgres" else {}
+    services = Services(Settings(data=tmp_path_factory.mktemp("demo"), **overrides), embedder)
     with _one_process_at_a_time(embedder.file.with_suffix(".demo.lock")):
         # Two test processes (pytest -n 2) would both encode the demo on a cold cache; the second waits and
         # then finds every vector cached.

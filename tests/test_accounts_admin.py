@@ -13,6 +13,8 @@ from tests.factories import ANA, BO, jsonl, person
 from tests.conftest import TIMEOUT_MS
 from web.cli import cli
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 
 
@@ -183,9 +185,11 @@ def test_accounts_page_in_chromium(server, browser):
 def test_cli_manages_accounts_through_the_same_rules(org):
     data = str(org.settings.data)
     runner = CliRunner()
+    url = org.settings.database_url
+    env = {"KNOWHOW_DATABASE_URL": url.get_secret_value()} if url else {}
 
     def run(*args):
-        return runner.invoke(cli, ["--data", data, "user", *args])
+        return runner.invoke(cli, ["--data", data, "user", *args], env=env)
 
     assert run("link", "bo", "p-ana").output.strip() == "Error: person 'p-ana' is already linked to account 'ana'"
     assert run("link", "bo", "p-bo").exit_code == 0

@@ -6,6 +6,8 @@ import pytest
 
 from tests.factories import ANA, BO, PAYROLL, VPN
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def _load(http, *records):
     body = "\n".join(__import__("json").dumps(r) for r in records)

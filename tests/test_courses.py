@@ -10,6 +10,8 @@ from models.course_rules import course_body, figures, is_right, progress, questi
 from tests.conftest import LiveServer, add_accounts, as_user
 from tests.factories import ANA, BO, VPN, jsonl, person
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 # -- the rules --
 
 

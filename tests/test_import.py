@@ -7,6 +7,8 @@ from indexer.importer import import_files
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl
 from web.cli import cli
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def test_import_people_and_content_in_any_order_across_files(services, tmp_path):
     first = jsonl(tmp_path / "a.jsonl", VPN)  # content before its author, in another file

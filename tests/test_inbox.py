@@ -15,6 +15,8 @@ from tests.conftest import PASSWORD, LiveServer, as_user, client, signed_in, pas
 from tests.factories import ANA, BO, VPN, content, jsonl, person
 from web.actions.inbox import check_stale
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead", mentor=True)
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 

@@ -17,6 +17,8 @@ from tests.conftest import LiveServer, add_accounts, as_user, signed_in
 from tests.factories import ANA, BO, content, jsonl, person
 from web.actions.reviews import remind_owners
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 OLD_VPN = content("c-old", title="Setting up Cisco AnyConnect VPN on your laptop",
                   body="Install the Cisco AnyConnect VPN client, connect to vpn.example.com and sign in with your "
                        "token to reach internal services from home.", authors=["p-ana"], replaced_by="c-new")

@@ -14,6 +14,8 @@ from tests.conftest import LiveServer, as_user, signed_in, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
 from web.actions.questions import escalate_due
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead")
 DEE = person("p-dee", name="Dee Moss", team="IT", title="Service desk", skills=["vpn", "laptops"])

@@ -18,6 +18,8 @@ from models.store import Store
 from tests.conftest import LiveServer, add_accounts, as_user, signed_in
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead")
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 VPN_QUESTION = "How do I reset my VPN token when the client says it expired?"

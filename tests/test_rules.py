@@ -11,6 +11,8 @@ from indexer.importer import import_files
 from tests.conftest import PASSWORD, LiveServer, as_user, signed_in, password_hash
 from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 SECRET = content(
     "c-secret", title="Q3 layoffs plan for the Finance team", authors=["p-bo"], visible_teams=["Finance"],
     body="Confidential: the payroll restructuring plan moves payday processing to Lisbon in Q3.",

@@ -18,6 +18,8 @@ from tests.factories import ANA, BO, content, jsonl, person
 from tests.test_pages import PASSWORD, Tabs, signed_in_http
 from web.textdiff import text_diff
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 LEE = person("p-lee", name="Lee Park", team="L&D", title="Learning partner")
 CY = person("p-cy", name="Cy Okafor", team="HR")
 LAB_BODY = ("# Before you start\nWear safety glasses in the lab.\nKeep the fire door shut.\n\n"

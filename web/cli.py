@@ -50,7 +50,7 @@ def _services(ctx: click.Context, create: bool = False) -> Services:
     restore from a backup) may start a new one: any other on a mistyped or missing folder would report an
     empty organisation (or leave an empty folder behind) instead of the mistake."""
     services: Services = ctx.obj
-    if not create and not services.settings.db_path.exists():
+    if not create and services.settings.embedded and not services.settings.db_path.exists():
         raise click.ClickException(
             f"no Knowhow data at {services.settings.data.resolve()} (use --data or KNOWHOW_DATA)")
     return services

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
+from typing import Any
 from uuid import uuid4
 
 from finder.duplicates import DuplicateFinder
@@ -13,7 +14,7 @@ from finder.health import HealthReport, content_health
 from finder.search import Finder
 from indexer.embedder import Embedder
 from indexer.pipeline import Indexer
-from models import liveness
+from models import liveness, pg_locks
 from models.index_set import IndexSet
 from models.model_profile import ModelProfile, configured
 from models.settings import Settings
@@ -25,11 +26,11 @@ class Services:
         self.settings = settings
         self._embedder = embedder
         self._lock = Lock()
-        self._worker_lock: int | None = None
+        self._worker_lock: Any = None  # an flock's descriptor, or the PostgreSQL session holding the lock
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.settings.db_path)
+        return Store(self.settings.database)
 
     @property
     def embedder(self) -> Embedder:
@@ -46,12 +47,19 @@ class Services:
         name while it runs (models.liveness), so work recorded under a name nobody holds was left behind by a
         server that has stopped, while a second worker process of the same `serve` keeps its own."""
         name = uuid4().hex
-        self._worker_lock = liveness.hold(self.settings.data, name)
+        if self.settings.embedded:
+            self._worker_lock = liveness.hold(self.settings.data, name)
+        else:  # servers on one PostgreSQL share no folder: the database holds the lock (models.pg_locks)
+            self._worker_lock = pg_locks.hold(self.settings.database, name)
         return name
 
     def worker_alive(self, name: str) -> bool:
         """Whether the process that recorded work under `name` (an import run, passages it embeds) still runs."""
-        return name == self.worker or liveness.alive(self.settings.data, name)
+        if name == self.worker:
+            return True
+        if self.settings.embedded:
+            return liveness.alive(self.settings.data, name)
+        return pg_locks.alive(self.settings.database, name)
 
     @cached_property
     def profile(self) -> ModelProfile:
@@ -98,7 +106,10 @@ class Services:
 
     def close(self) -> None:
         if self._worker_lock is not None:
-            liveness.release(self.settings.data, self.worker, self._worker_lock)
+            if self.settings.embedded:
+                liveness.release(self.settings.data, self.worker, self._worker_lock)
+            else:
+                self._worker_lock.close()
             self._worker_lock = None
         if "store" in self.__dict__:
             self.store.close()

@@ -19,9 +19,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 
+from models import pg_locks
 from models.index_set import TABLES
 from models.settings import Settings
 from web.services import Services
@@ -88,7 +90,10 @@ def serve_one(services: Services, listening: socket.socket, ready: Callable[[], 
     from web.app import create_app
 
     prepare(services)
-    start_background(services)
+    if services.settings.embedded:
+        start_background(services)
+    else:  # other servers may share the database: the one holding its lock runs the background work
+        BackgroundLeader(services).start()
     ready()
     uvicorn.Server(uvicorn_config(create_app(services))).run(sockets=[listening])
 
@@ -144,15 +149,25 @@ class BackgroundLeader(threading.Thread):
     def __init__(self, services: Services, interval: float = TAKEOVER_SECONDS):
         super().__init__(name="background-leader", daemon=True)
         self.services, self.interval = services, interval
-        self._fd: int | None = None  # open for the process's life: closing it would give the lock up
+        self._fd: Any = None  # open for the process's life: closing it would give the lock up
 
     def run(self) -> None:
-        self._fd = os.open(self.services.settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                time.sleep(self.interval)
+        while not self._take():
+            time.sleep(self.interval)
         log.info("worker %s runs the background work (indexing left over, daily jobs, mail)", os.getpid())
         start_background(self.services)
+
+    def _take(self) -> bool:
+        """The background lock, if free: the folder's flock, or on PostgreSQL the database's advisory lock
+        (servers on other machines share it), each held by what this thread keeps open."""
+        settings = self.services.settings
+        if not settings.embedded:
+            self._fd = pg_locks.try_lead(settings.database)
+            return self._fd is not None
+        if self._fd is None:
+            self._fd = os.open(settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
