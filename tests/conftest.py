@@ -36,7 +36,7 @@ LONGEST_FIRST = {
     "test_answer_display.py": 25, "test_rules.py": 24, "test_demo_history.py": 22, "test_accounts_admin.py": 18,
     "test_auth.py": 17, "test_auth_holes.py": 17, "test_duplicates.py": 15, "test_import_sources.py": 14,
     "test_course_pages.py": 15, "test_import_page.py": 10, "test_int8.py": 30, "test_follows.py": 18,
-    "test_workers.py": 30,
+    "test_workers.py": 30, "test_several_servers.py": 40,
 }
 
 

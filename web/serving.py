@@ -36,6 +36,7 @@ TAKEOVER_SECONDS = 5.0  # how often a worker without the background lock tries f
 HEALTHCHECK_SECONDS = 30  # a busy worker answers the supervisor's ping late; only a hung one misses this
 WORKER_DATA = "KNOWHOW_DATA"  # how the workers learn the data folder (Settings reads it)
 WORKER_HEADER = b"x-knowhow-worker"
+_HELD: list[Any] = []  # what holds this process's locks on a PostgreSQL store (BackgroundLeader)
 
 
 def prepare(services: Services) -> None:
@@ -163,6 +164,10 @@ class BackgroundLeader(threading.Thread):
         settings = self.services.settings
         if not settings.embedded:
             self._fd = pg_locks.try_lead(settings.database)
+            if self._fd is not None:
+                # Kept for the process's life: this thread ends once the work is started, and its connection,
+                # collected with it, would close and give the lock up (a descriptor is not closed that way).
+                _HELD.append(self._fd)
             return self._fd is not None
         if self._fd is None:
             self._fd = os.open(settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
