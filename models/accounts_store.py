@@ -151,7 +151,8 @@ class AccountsStore:
         (then None): failures since `since` for this user from this address, from this address, or for this
         user from anywhere, the last not counted from an address the user signed in from since `known_since`.
         One INSERT ... SELECT in a transaction that runs alone (SQLite's write lock; on PostgreSQL an advisory
-        lock) from the counts to the insert, so concurrent guesses cannot all slip under a limit. `login_succeeded` turns the row into a sign-in."""
+        lock) from the counts to the insert, so concurrent guesses cannot all slip under a limit.
+        `login_succeeded` turns the row into a sign-in."""
         failures = "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND at > :since"
         with self.transaction():
             self.engine.serialise(self.db, "sign-in attempts")

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models.engines import POSTGRES_BACKUPS
 from models.errors import ConflictError, InvalidInputError
 from models.migrations import schema_version
 from models.settings import Settings
@@ -103,9 +104,7 @@ def restore(settings: Settings, source: Path) -> dict:
 def _embedded_only(settings: Settings) -> None:
     """Backups copy the data folder's SQLite file; a PostgreSQL store has its own tools for that."""
     if not settings.embedded:
-        raise InvalidInputError("the store is PostgreSQL (KNOWHOW_DATABASE_URL): back it up and restore it with "
-                                "PostgreSQL's tools (pg_dump and pg_restore, or your service's backups); each "
-                                "server's indexes are rebuilt from it")
+        raise InvalidInputError(POSTGRES_BACKUPS)
 
 
 def _aside(data: Path) -> Path:

@@ -16,6 +16,9 @@ import sqlite_utils
 from models.errors import InvalidInputError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+POSTGRES_BACKUPS = ("the store is PostgreSQL (KNOWHOW_DATABASE_URL): back it up and restore it with PostgreSQL's "
+                    "tools (pg_dump and pg_restore, or your service's backups); each server's indexes are rebuilt "
+                    "from it")
 
 
 def is_postgres(location: str | Path) -> bool:
@@ -23,16 +26,12 @@ def is_postgres(location: str | Path) -> bool:
 
 
 class SqliteEngine:
-    name = "sqlite"
     row_order = "rowid"  # the order rows were inserted in, for ties (a table without an integer key has one)
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-
-    def __str__(self) -> str:
-        return str(self.path)
 
     def current(self) -> sqlite_utils.Database:
         """This thread's connection (sqlite3 connections are not thread-safe)."""
@@ -106,20 +105,12 @@ class SqliteEngine:
 
 
 class PostgresEngine:
-    name = "postgres"
     row_order = "id"  # no rowid: ties (the same microsecond) fall back on the key
 
     def __init__(self, url: str):
         from models.postgres import Connections
 
-        self.url = url
         self._connections = Connections(url)
-
-    def __str__(self) -> str:
-        from psycopg.conninfo import conninfo_to_dict
-
-        info = conninfo_to_dict(self.url)
-        return f"postgresql://{info.get('host', '')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
     def current(self) -> Any:
         return self._connections.current()
@@ -136,8 +127,7 @@ class PostgresEngine:
         apply_postgres_migrations(db)
 
     def backup_to(self, db: Any, path: Path) -> None:
-        raise InvalidInputError("a PostgreSQL store is backed up with PostgreSQL's own tools (pg_dump, or the "
-                                "replicas and point-in-time recovery of a managed service), not `knowhow backup`")
+        raise InvalidInputError(POSTGRES_BACKUPS)
 
     def latest_change(self, db: Any) -> int:
         """The change log's head row (models.pg_schema): the last seq given, pruned or not."""

@@ -100,7 +100,8 @@ class HealthStore:
     def top_content(self, since: str, until: str, limit: int = 20) -> list[dict[str, Any]]:
         """Items by views in the period, with result opens and time spent reading (visibility beacons)."""
         sql = """
-        SELECT e.content_id AS id, c.title, sum(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END) AS views, sum(CASE WHEN e.kind = 'open' THEN 1 ELSE 0 END) AS opens,
+        SELECT e.content_id AS id, c.title, sum(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END) AS views,
+               sum(CASE WHEN e.kind = 'open' THEN 1 ELSE 0 END) AS opens,
                round(coalesce(sum(CASE WHEN e.kind = 'dwell' THEN e.seconds END), 0)) AS seconds_read
         FROM events e JOIN content c ON c.id = e.content_id
         WHERE e.created >= ? AND e.created < ? GROUP BY e.content_id, c.title

@@ -10,6 +10,7 @@ its kernel, and the server's backend ends with it). Another process asks by tryi
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import psycopg
 
@@ -33,13 +34,13 @@ def hold(url: str, name: str) -> psycopg.Connection:
     return conn
 
 
-def alive(url: str, name: str) -> bool:
-    """Whether a session holds `name`'s lock now: a lock this one can take is held by nobody."""
-    with _connect(url) as conn:
-        taken = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", [WORKERS, _key(name)]).fetchone()[0]
-        if taken:
-            conn.execute("SELECT pg_advisory_unlock(%s, %s)", [WORKERS, _key(name)])
-        return not taken
+def alive(db: Any, name: str) -> bool:
+    """Whether a session holds `name`'s lock now, asked on the store's connection `db` (no connection of its
+    own per question): a lock this session can take is held by nobody, and is given back at once."""
+    taken = db.execute("SELECT pg_try_advisory_lock(?, ?)", [WORKERS, _key(name)]).fetchone()[0]
+    if taken:
+        db.execute("SELECT pg_advisory_unlock(?, ?)", [WORKERS, _key(name)])
+    return not taken
 
 
 def try_lead(url: str) -> psycopg.Connection | None:

@@ -159,7 +159,8 @@ CHANGE_LOG = """
 CREATE TABLE change_log_head (id BIGINT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
 INSERT INTO change_log_head VALUES (1, 0);
 CREATE TABLE vector_changes (
-    seq BIGINT PRIMARY KEY, passage_table TEXT NOT NULL, passage_id BIGINT NOT NULL, added BIGINT NOT NULL);
+    seq BIGINT PRIMARY KEY, passage_table TEXT COLLATE "C" NOT NULL, passage_id BIGINT NOT NULL,
+    added BIGINT NOT NULL);
 CREATE FUNCTION log_passage_change(source TEXT, passage BIGINT, is_added BIGINT) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -206,10 +207,7 @@ $$;
 def statements(intervals: dict[str, int]) -> list[str]:
     """The schema as statements to run in order; every text column compares as SQLite does (bytes)."""
     tables = TABLES.replace("{intervals}", ", ".join(f"('{kind}', {int(days)})" for kind, days in intervals.items()))
-    tables = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', tables)
-    change_log = CHANGE_LOG.split("CREATE FUNCTION", 1)
-    change_log[0] = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', change_log[0])
-    script = tables + "CREATE FUNCTION".join(change_log) + FUNCTIONS
+    script = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', tables) + CHANGE_LOG + FUNCTIONS
     return [part.strip() for part in _split(script) if part.strip()]
 
 

@@ -23,8 +23,6 @@ import psycopg
 from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 
-from models.errors import NotFoundError
-
 _PIECES = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\[(\w+)\]|(?<![:\w]):(\w+)|\?|%""")
 _NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
@@ -191,14 +189,6 @@ class PgTable:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.db.query(sql, where_args)
-
-    def get(self, pk_values: Any) -> dict[str, Any]:
-        values = list(pk_values) if isinstance(pk_values, (list, tuple)) else [pk_values]
-        where = " AND ".join(f'"{pk}" = ?' for pk in self.pks)
-        rows = list(self.db.query(f'SELECT * FROM "{self.name}" WHERE {where}', values))
-        if not rows:
-            raise NotFoundError(f"no row {pk_values!r} in {self.name}")
-        return rows[0]
 
     def insert(self, record: Mapping[str, Any], pk: Any = None, ignore: bool = False, replace: bool = False,
                **_: Any) -> PgTable:

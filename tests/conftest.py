@@ -112,7 +112,7 @@ def database_engine() -> str:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_engine" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_ENGINES", False):
-        metafunc.parametrize("database_engine", ["sqlite", "postgres"], indirect=False)
+        metafunc.parametrize("database_engine", ["sqlite", "postgres"])
 
 
 @pytest.fixture

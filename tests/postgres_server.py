@@ -28,10 +28,6 @@ def _bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def available() -> bool:
-    return bool(os.environ.get("KNOWHOW_TEST_POSTGRES")) or _bin_dir() is not None
-
-
 class PostgresServer:
     """One per test process: started on first use, stopped at the end of the session."""
 

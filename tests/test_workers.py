@@ -28,8 +28,7 @@ from models.records import Content, Person, utc_now
 from models.settings import Settings
 from tests.conftest import PASSWORD, add_accounts, api_token
 from tests.factories import ANA, VPN, jsonl
-from web.services import Services
-from web.serving import BACKGROUND_LOCK
+from web.services import BACKGROUND_LOCK, Services
 
 WORKERS = 2
 LEADER = re.compile(r"worker (\d+) runs the background work")

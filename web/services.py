@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
@@ -20,6 +22,8 @@ from models.model_profile import ModelProfile, configured
 from models.settings import Settings
 from models.store import Store
 
+BACKGROUND_LOCK = "background.lock"  # the data folder's flock on the once-per-folder background work
+
 
 class Services:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
@@ -27,6 +31,8 @@ class Services:
         self._embedder = embedder
         self._lock = Lock()
         self._worker_lock: Any = None  # an flock's descriptor, or the PostgreSQL session holding the lock
+        self._background_lock: Any = None  # the same, for the background work (lead_background)
+        self._leading = False
 
     @cached_property
     def store(self) -> Store:
@@ -59,7 +65,27 @@ class Services:
             return True
         if self.settings.embedded:
             return liveness.alive(self.settings.data, name)
-        return pg_locks.alive(self.settings.database, name)
+        return pg_locks.alive(self.store.db, name)
+
+    def lead_background(self) -> bool:
+        """Whether this process runs the once-per-organisation background work, taking its lock if nobody
+        holds it: the data folder's flock, or on PostgreSQL the database's advisory lock (servers on other
+        machines share no folder). Held until `close`: the lock goes when what holds it is closed or
+        collected, however the process ends."""
+        if not self._leading:
+            if not self.settings.embedded:
+                self._background_lock = pg_locks.try_lead(self.settings.database)
+                self._leading = self._background_lock is not None
+            else:
+                if self._background_lock is None:
+                    self._background_lock = os.open(self.settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT,
+                                                    0o644)
+                try:
+                    fcntl.flock(self._background_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    self._leading = True
+                except BlockingIOError:
+                    pass
+        return self._leading
 
     @cached_property
     def profile(self) -> ModelProfile:
@@ -111,5 +137,11 @@ class Services:
             else:
                 self._worker_lock.close()
             self._worker_lock = None
+        if self._background_lock is not None:
+            if self.settings.embedded:
+                os.close(self._background_lock)
+            else:
+                self._background_lock.close()
+            self._background_lock, self._leading = None, False
         if "store" in self.__dict__:
             self.store.close()

@@ -12,31 +12,26 @@ runs in whichever worker holds the background lock; when that worker dies, anoth
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import FastAPI
 
-from models import pg_locks
 from models.index_set import TABLES
 from models.settings import Settings
 from web.services import Services
 
 log = logging.getLogger("uvicorn.error")  # the server's own log, which `serve` prints
 
-BACKGROUND_LOCK = "background.lock"
 LEFTOVER_SECONDS = 60.0  # how often passages left without a vector are looked for
 TAKEOVER_SECONDS = 5.0  # how often a worker without the background lock tries for it
 HEALTHCHECK_SECONDS = 30  # a busy worker answers the supervisor's ping late; only a hung one misses this
 WORKER_DATA = "KNOWHOW_DATA"  # how the workers learn the data folder (Settings reads it)
 WORKER_HEADER = b"x-knowhow-worker"
-_HELD: list[Any] = []  # what holds this process's locks on a PostgreSQL store (BackgroundLeader)
 
 
 def prepare(services: Services) -> None:
@@ -143,36 +138,16 @@ class NamedWorker:
 
 
 class BackgroundLeader(threading.Thread):
-    """Runs the once-per-folder background work in the one worker holding an flock on the folder's
-    background lock; the others retry every few seconds, so the kernel hands the work on when its holder
-    dies (however it dies) and no two workers run it at once."""
+    """Runs the once-per-organisation background work in the one process holding the background lock
+    (Services.lead_background); the others retry every few seconds, so the lock passes on when its holder
+    dies (however it dies) and no two run it at once."""
 
     def __init__(self, services: Services, interval: float = TAKEOVER_SECONDS):
         super().__init__(name="background-leader", daemon=True)
         self.services, self.interval = services, interval
-        self._fd: Any = None  # open for the process's life: closing it would give the lock up
 
     def run(self) -> None:
-        while not self._take():
+        while not self.services.lead_background():
             time.sleep(self.interval)
         log.info("worker %s runs the background work (indexing left over, daily jobs, mail)", os.getpid())
         start_background(self.services)
-
-    def _take(self) -> bool:
-        """The background lock, if free: the folder's flock, or on PostgreSQL the database's advisory lock
-        (servers on other machines share it), each held by what this thread keeps open."""
-        settings = self.services.settings
-        if not settings.embedded:
-            self._fd = pg_locks.try_lead(settings.database)
-            if self._fd is not None:
-                # Kept for the process's life: this thread ends once the work is started, and its connection,
-                # collected with it, would close and give the lock up (a descriptor is not closed that way).
-                _HELD.append(self._fd)
-            return self._fd is not None
-        if self._fd is None:
-            self._fd = os.open(settings.data / BACKGROUND_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
