@@ -154,7 +154,7 @@ class ChunkStore:
                 yield _unpack(rows)
 
     def passage_word_ids(self) -> np.ndarray:
-        """Every passage's id, embedded or not: the word index holds them all, as FTS5 does."""
+        """Every passage's id, embedded or not: the word index holds them all, as FTS5 did."""
         rows = self.db.execute("SELECT id FROM chunks").fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 

@@ -66,8 +66,9 @@ class IndexSet:
 
     def sync(self) -> dict[str, tuple[int, int]]:
         """Make each index hold exactly the stored vectors (the word index: the stored passages), comparing
-        every stored id with the index's; returns (added, removed) per table and for WORDS. The change log's position is read first: a change committed
-        meanwhile is applied again later, which adding (a replace) and removing allow."""
+        every stored id with the index's; returns (added, removed) per table and for WORDS. The change log's
+        position is read first: a change committed meanwhile is applied again later, which adding (a replace)
+        and removing allow."""
         with self.lock:
             applied = self.store.latest_vector_change()
             changes = {table: self._sync_table(table) for table in TABLES}
@@ -141,7 +142,7 @@ class IndexSet:
         return len(missing), len(extra)
 
     def _add_words(self, ids) -> None:
-        """Tokenise and add passages (all those with a vector when `ids` is None), read batch by batch."""
+        """Tokenise and add passages (every stored one when `ids` is None), read batch by batch."""
         if ids is not None and not len(ids):
             return
         for rows in self.store.iter_passage_words(ids):

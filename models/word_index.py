@@ -8,8 +8,8 @@ It reproduces FTS5's `porter unicode61` tokeniser (NLTK's Porter stemmer with Ma
 reference C implementation FTS5 ports: the same terms, with the same counts, on the demo, Cranfield and
 se_coffee) and FTS5's bm25() with our column weights, so rankings and scores are the ones FTS5 gave.
 
-It holds the passages whose vectors are stored and follows the same change log as the vector index
-(models.index_set), so a passage is found by its words from the moment it is found by its meaning. Like the
+It holds every stored passage, embedded or not, and follows the same change log as the vector index
+(models.index_set, migration m022), so a passage is found by its words as soon as it is saved. Like the
 vector index it is a cache: rebuilt from the database when its file is missing or torn, which also lets a
 server on PostgreSQL (which has no FTS5) search words the same way.
 """
@@ -36,7 +36,8 @@ TOKENISER = "porter-unicode61-1"
 # Title and text, as bm25() weighed the FTS5 columns before this index: a title word counts double.
 WEIGHTS = (2.0, 1.0)
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
-# New postings wait in lists until they pass this many and this share of the merged ones; then one merge.
+# New postings wait in compact arrays until they pass this many and this share of the merged ones; then one
+# merge.
 MERGE_AT_LEAST = 50_000
 MERGE_SHARE = 0.1
 STEM_CACHE = 500_000
