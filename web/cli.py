@@ -24,7 +24,10 @@ from indexer.folder_import import FolderReport, import_paths
 from indexer.importer import ImportReport, import_files
 from models.accounts_store import ROLES
 from models.backup import backup, data_lock, restore
+from models.engines import POSTGRES_SCHEMES, is_postgres
 from models.errors import KnowhowError
+from models.pg_copy import migrate_to_postgres
+from models.pg_copy import unfinished as unfinished_copy
 from models.settings import Settings
 from web.actions import accounts as actions
 from web.actions.accounts import LOCAL_ADMIN
@@ -416,6 +419,28 @@ def restore_command(ctx: click.Context, source: Path) -> None:
     click.echo(f"restored the backup of {result['created']}{kept}")
 
 
+@cli.command("migrate-to-postgres")
+@click.argument("url", envvar="KNOWHOW_DATABASE_URL", metavar="URL")
+@click.option("--restart", is_flag=True, help="Throw away what an unfinished copy wrote and copy from the start.")
+@click.pass_context
+@_errors_as_exit
+def migrate_to_postgres_command(ctx: click.Context, url: str, restart: bool) -> None:
+    """Copy the data folder's store into the PostgreSQL database at URL (postgresql://..., a new, empty database;
+    default: $KNOWHOW_DATABASE_URL). Stop the server first. An interrupted copy resumes where it stopped."""
+    if not is_postgres(url):
+        raise click.ClickException(f"not a PostgreSQL URL: it must start with {' or '.join(POSTGRES_SCHEMES)}")
+    settings = ctx.obj.settings
+    with _progress() as progress:
+        bar = _ProgressBar(progress)
+        counts = migrate_to_postgres(settings, url, lambda table, done, total: bar(f"copying {table}", done, total),
+                                     restart)
+    click.echo(f"copied {sum(counts.values())} rows of {len(counts)} tables from {settings.data}: "
+               f"{_n(counts['content'], 'item')}, {_n(counts['people'], 'person', 'people')}, "
+               f"{_n(counts['chunks'], 'passage')}, {_n(counts['users'], 'account')}, "
+               f"{_n(counts['queries'], 'question')} asked")
+    click.echo("serve it with KNOWHOW_DATABASE_URL set to that URL (README: \"Running several servers\")")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -428,6 +453,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     from web.serving import serve_one, serve_workers
 
     services = _services(ctx, create=True)
+    if not services.settings.embedded and unfinished_copy(services.settings.database):
+        raise click.ClickException("a copy into this PostgreSQL database has not finished; run `knowhow "
+                                   "migrate-to-postgres` again to finish it before serving")
     _ = services.store  # the database made or migrated here, once, before any worker opens it
     listening = _listen(host, port)  # before the model loads: a taken port is said at once, in one line
     # Held while serving: `knowhow restore` refuses to swap the database under a running server.
