@@ -103,6 +103,10 @@ class SqliteEngine:
             db.close()
             self._local.db = None
 
+    def close_all(self) -> None:
+        """This thread's connection; another thread's goes with that thread (nothing on a server waits on it)."""
+        self.close()
+
 
 class PostgresEngine:
     row_order = "id"  # no rowid: ties (the same microsecond) fall back on the key
@@ -143,6 +147,9 @@ class PostgresEngine:
         return f"({document})::jsonb -> '{key}' IN ('true'::jsonb, '1'::jsonb)"
 
     def close(self) -> None:
+        self._connections.close_current()
+
+    def close_all(self) -> None:
         self._connections.close_all()
 
 

@@ -262,7 +262,7 @@ def _quoted(names: Iterable[str]) -> list[str]:
 
 class Connections:
     """One PgDatabase per thread (a psycopg connection is not shared across threads mid-transaction), all of
-    them closed together when the store closes."""
+    them closed together when the service stops (close_all)."""
 
     def __init__(self, url: str):
         self.url = url
@@ -272,12 +272,25 @@ class Connections:
 
     def current(self) -> PgDatabase:
         db = getattr(self._local, "db", None)
-        if db is None or db.conn.raw.closed:
+        if db is not None and db.conn.raw.closed:  # ended by the server (a restart): open another
+            self.close_current()
+            db = None
+        if db is None:
             db = PgDatabase(self.url)
             self._local.db = db
             with self._lock:
                 self._open.append(db)
         return db
+
+    def close_current(self) -> None:
+        """This thread's connection only: the others may be in the middle of a request."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            with self._lock:
+                if db in self._open:
+                    self._open.remove(db)
+            db.close()
+            self._local.db = None
 
     def close_all(self) -> None:
         with self._lock:

@@ -59,7 +59,13 @@ class Store(
         self.engine.backup_to(self.db, path)
 
     def close(self) -> None:
+        """Close this thread's connection: a thread that is done with the store (a background import) closes
+        its own, never one another thread is using."""
         self.engine.close()
+
+    def close_all(self) -> None:
+        """Close every connection this store opened, when the service stops."""
+        self.engine.close_all()
 
     # -- meta: small key/value facts about the store (model of stored vectors, write generation) --
 

@@ -28,7 +28,7 @@ def pg_store(postgres):
 
     yield open_store
     for store in stores:
-        store.close()
+        store.close_all()
 
 
 @pytest.mark.parametrize(("sqlite", "postgres"), [

@@ -144,4 +144,4 @@ class Services:
                 self._background_lock.close()
             self._background_lock, self._leading = None, False
         if "store" in self.__dict__:
-            self.store.close()
+            self.store.close_all()
