@@ -80,14 +80,15 @@ def import_demo(data: Path) -> float:
     return time.perf_counter() - started
 
 
-def make_tokens(data: Path, users: int) -> list[str]:
-    """One employee account and API token per virtual user, written straight into the data folder
-    (as the CLI, the local administrator, may); no password, so no hashing cost."""
+def make_tokens(data: Path, users: int, database_url: str | None = None) -> list[str]:
+    """One employee account and API token per virtual user, written straight into the data folder's store
+    (or the PostgreSQL database at `database_url`), as the CLI, the local administrator, may; no password,
+    so no hashing cost."""
     from models.settings import Settings
     from web.auth import issue_api_token
     from web.services import Services
 
-    services = Services(Settings(data=data))
+    services = Services(Settings(data=data, database_url=database_url))
     try:
         store = services.store
         tokens = []
@@ -104,8 +105,9 @@ def make_tokens(data: Path, users: int) -> list[str]:
 class Server:
     """`knowhow --data DIR serve` as a subprocess, its output in a log file."""
 
-    def __init__(self, data: Path, port: int, log: Path, workers: int = 1):
+    def __init__(self, data: Path, port: int, log: Path, workers: int = 1, env: dict[str, str] | None = None):
         self.data, self.port, self.log, self.workers = data, port, log, workers
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     @property
@@ -114,7 +116,7 @@ class Server:
 
     def start(self, token: str, timeout: float = 180) -> float:
         started = time.perf_counter()
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **self.env}
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 [*knowhow_command(), "--data", str(self.data), "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -220,9 +222,12 @@ async def virtual_user(number: int, base: str, token: str, queries: list[str], c
             await asyncio.sleep(rng.uniform(0, think_ms) / 1000)
 
 
-async def drive(base: str, tokens: list[str], seconds: float, think_ms: float) -> Run:
+async def drive(base: str | list[str], tokens: list[str], seconds: float, think_ms: float) -> Run:
+    """The users for `seconds`; given several servers' addresses, user n uses server n modulo their number,
+    as a load balancer spreading people over them would."""
+    bases = [base] if isinstance(base, str) else base
     queries = query_texts()
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"}, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=bases[0], headers={"Authorization": f"Bearer {tokens[0]}"}, timeout=60) as client:
         content_ids = await visible_content_ids(client)
     if not content_ids:
         raise SystemExit("the demo organisation has no content visible to an employee")
@@ -230,7 +235,7 @@ async def drive(base: str, tokens: list[str], seconds: float, think_ms: float) -
           f"{len(content_ids)} content items, think time 0-{think_ms:.0f} ms", flush=True)
     run = Run(started=time.perf_counter())
     deadline = run.started + seconds
-    await asyncio.gather(*(virtual_user(n, base, token, queries, content_ids, deadline, think_ms, run)
+    await asyncio.gather(*(virtual_user(n, bases[n % len(bases)], token, queries, content_ids, deadline, think_ms, run)
                            for n, token in enumerate(tokens)))
     run.finished = time.perf_counter()
     return run
