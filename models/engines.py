@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import sqlite_utils
 from models.errors import InvalidInputError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_POOL_SIZE = 10
 POSTGRES_BACKUPS = ("the store is PostgreSQL (KNOWHOW_DATABASE_URL): back it up and restore it with PostgreSQL's "
                     "tools (pg_dump and pg_restore, or your service's backups); each server's indexes are rebuilt "
                     "from it")
@@ -97,6 +98,11 @@ class SqliteEngine:
         """SQL that is true where the JSON object in column `document` has `key` set to true."""
         return f"json_extract({document}, '$.{key}') = 1"
 
+    @contextmanager
+    def lease(self) -> Iterator[None]:
+        """Nothing to borrow: each thread keeps its connection to the file."""
+        yield
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
@@ -111,13 +117,17 @@ class SqliteEngine:
 class PostgresEngine:
     row_order = "id"  # no rowid: ties (the same microsecond) fall back on the key
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int):
         from models.postgres import Connections
 
-        self._connections = Connections(url)
+        self._connections = Connections(url, pool_size)
 
     def current(self) -> Any:
         return self._connections.current()
+
+    def lease(self) -> AbstractContextManager[None]:
+        """One pooled connection for everything within (a request), in whichever threads it runs."""
+        return self._connections.lease()
 
     @contextmanager
     def transaction(self, db: Any) -> Iterator[Any]:
@@ -153,6 +163,7 @@ class PostgresEngine:
         self._connections.close_all()
 
 
-def engine_for(location: str | Path) -> SqliteEngine | PostgresEngine:
-    """PostgreSQL for a postgresql:// URL, else an SQLite file at that path."""
-    return PostgresEngine(str(location)) if is_postgres(location) else SqliteEngine(location)
+def engine_for(location: str | Path, pool_size: int = DEFAULT_POOL_SIZE) -> SqliteEngine | PostgresEngine:
+    """PostgreSQL for a postgresql:// URL (a request borrows one of `pool_size` connections), else an SQLite
+    file at that path."""
+    return PostgresEngine(str(location), pool_size) if is_postgres(location) else SqliteEngine(location)

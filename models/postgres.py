@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 import psycopg
 from psycopg.adapt import Loader
 from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
 
 _PIECES = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\[(\w+)\]|(?<![:\w]):(\w+)|\?|%""")
 _NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE", re.IGNORECASE)
@@ -86,13 +89,23 @@ class _Number(Loader):
         return float(text) if "." in text or "e" in text.lower() or text.isalpha() else int(text)
 
 
-class PgConnection:
-    """The part of sqlite3.Connection the store uses, over one psycopg connection in autocommit mode: a
-    statement outside a transaction commits on its own, as sqlite-utils' execute() does."""
+def connect(url: str) -> psycopg.Connection:
+    """A connection as the store uses it: autocommit (a statement outside a transaction commits on its own,
+    as sqlite-utils' execute() does), values bound on the client, numeric read as SQLite returns it."""
+    raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
+    _configure(raw)
+    return raw
 
-    def __init__(self, url: str):
-        self.raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
-        self.raw.adapters.register_loader("numeric", _Number)
+
+def _configure(raw: psycopg.Connection) -> None:
+    raw.adapters.register_loader("numeric", _Number)
+
+
+class PgConnection:
+    """The part of sqlite3.Connection the store uses, over one psycopg connection (see `connect`)."""
+
+    def __init__(self, raw: psycopg.Connection):
+        self.raw = raw
 
     @property
     def in_transaction(self) -> bool:
@@ -118,9 +131,10 @@ class Column:
 class PgDatabase:
     """sqlite_utils.Database's calls the store makes, on PostgreSQL."""
 
-    def __init__(self, url: str):
-        self.conn = PgConnection(url)
+    def __init__(self, raw: psycopg.Connection, schema: dict[str, list[str]] | None = None):
+        self.conn = PgConnection(raw)
         self._tables: dict[str, PgTable] = {}
+        self.schema = {} if schema is None else schema  # tables' columns and keys, shared by a store's connections
 
     def execute(self, sql: str, params: Sequence | Mapping | None = None) -> psycopg.Cursor:
         return self.conn.execute(sql, params)
@@ -155,25 +169,25 @@ class PgTable:
         self.db = db
         self.name = name
         self.last_pk: Any = None
-        self._columns: list[str] | None = None
-        self._pks: list[str] | None = None
 
     @property
     def columns(self) -> list[Column]:
-        if self._columns is None:
-            self._columns = [row[0] for row in self.db.execute(
+        key = f"{self.name}.columns"
+        if key not in self.db.schema:
+            self.db.schema[key] = [row[0] for row in self.db.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
                 "AND table_name = ? ORDER BY ordinal_position", [self.name])]
-        return [Column(name) for name in self._columns]
+        return [Column(name) for name in self.db.schema[key]]
 
     @property
     def pks(self) -> list[str]:
-        if self._pks is None:
-            self._pks = [row[0] for row in self.db.execute(
+        key = f"{self.name}.pks"
+        if key not in self.db.schema:
+            self.db.schema[key] = [row[0] for row in self.db.execute(
                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
                 "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = ?::regclass AND i.indisprimary "
                 "ORDER BY array_position(i.indkey, a.attnum)", [self.name])]
-        return self._pks
+        return self.db.schema[key]
 
     @property
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -260,41 +274,88 @@ def _quoted(names: Iterable[str]) -> list[str]:
     return [f'"{name}"' for name in names]
 
 
-class Connections:
-    """One PgDatabase per thread (a psycopg connection is not shared across threads mid-transaction), all of
-    them closed together when the service stops (close_all)."""
+POOL_NAME = "knowhow requests"  # the pool's connections as pg_stat_activity names them
 
-    def __init__(self, url: str):
-        self.url = url
+
+class _Lease:
+    """The connection one request borrowed, whichever threads the request runs in."""
+
+    def __init__(self, connections: Connections):
+        self.connections, self.db = connections, None
+
+
+_LEASE: ContextVar[_Lease | None] = ContextVar("knowhow_connection_lease", default=None)
+
+
+class Connections:
+    """A store's connections to one database. A request borrows one from a bounded pool for its whole length
+    (`lease`): a server holds at most `pool_size` however many requests it runs at once, and they wait for a
+    connection rather than each opening one. Threads outside a request (background work, the CLI, analytics'
+    parallel queries) keep one of their own, which goes with the thread."""
+
+    def __init__(self, url: str, pool_size: int):
+        self.url, self.pool_size = url, pool_size
+        self.schema: dict[str, list[str]] = {}
+        self._pool: ConnectionPool | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[PgDatabase] = []
+        self._open: weakref.WeakSet[PgDatabase] = weakref.WeakSet()
 
     def current(self) -> PgDatabase:
+        lease = _LEASE.get()
+        if lease is not None and lease.connections is self:
+            if lease.db is None:
+                lease.db = PgDatabase(self._borrowing().getconn(), self.schema)
+            return lease.db
         db = getattr(self._local, "db", None)
         if db is not None and db.conn.raw.closed:  # ended by the server (a restart): open another
             self.close_current()
             db = None
         if db is None:
-            db = PgDatabase(self.url)
+            db = PgDatabase(connect(self.url), self.schema)
             self._local.db = db
             with self._lock:
-                self._open.append(db)
+                self._open.add(db)
         return db
 
+    def _borrowing(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=self.pool_size, open=True, configure=_configure,
+                    check=ConnectionPool.check_connection,  # one broken by a database restart is replaced
+                    kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
+                            "application_name": POOL_NAME}, name=POOL_NAME)
+            return self._pool
+
+    @contextmanager
+    def lease(self) -> Iterator[None]:
+        """Within the block, this context's store calls share one pooled connection, given back at the end
+        (a transaction left open is rolled back by the pool, a broken connection replaced)."""
+        lease = _Lease(self)
+        token = _LEASE.set(lease)
+        try:
+            yield
+        finally:
+            _LEASE.reset(token)
+            if lease.db is not None:
+                self._borrowing().putconn(lease.db.conn.raw)
+
     def close_current(self) -> None:
-        """This thread's connection only: the others may be in the middle of a request."""
+        """This thread's own connection only: the others may be in the middle of a request."""
         db = getattr(self._local, "db", None)
         if db is not None:
             with self._lock:
-                if db in self._open:
-                    self._open.remove(db)
+                self._open.discard(db)
             db.close()
             self._local.db = None
 
     def close_all(self) -> None:
         with self._lock:
-            for db in self._open:
+            for db in list(self._open):
                 db.close()
             self._open.clear()
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         self._local = threading.local()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.engines import POSTGRES_SCHEMES, is_postgres
+from models.engines import DEFAULT_POOL_SIZE, POSTGRES_SCHEMES, is_postgres
 
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         "file in the data folder: several app servers share it, each keeping its own vector and word indexes in "
         "its own data folder (README, \"Running several servers\"). Unset: DATA/knowhow.db.",
     )
+    database_pool_size: int = Field(
+        DEFAULT_POOL_SIZE, ge=1, le=1000, description="PostgreSQL connections each server process holds at most: "
+        "a request borrows one for its length and the others wait for it (background work keeps a few of its own).")
     model_path: str | None = Field(
         None,
         description="Folder of a sentence-transformers model; default: the packaged all-MiniLM-L6-v2.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -13,7 +13,7 @@ from models.chunk_store import ChunkStore
 from models.content_store import ContentStore
 from models.course_store import CourseStore
 from models.demand_store import DemandStore
-from models.engines import engine_for
+from models.engines import DEFAULT_POOL_SIZE, engine_for
 from models.feedback_store import FeedbackStore
 from models.follow_store import FollowStore
 from models.gap_store import GapStore
@@ -39,8 +39,8 @@ class Store(
     """One per process, on an SQLite file or a PostgreSQL database (models.engines); each thread gets its own
     connection."""
 
-    def __init__(self, location: Path | str):
-        self.engine = engine_for(location)
+    def __init__(self, location: Path | str, pool_size: int = DEFAULT_POOL_SIZE):
+        self.engine = engine_for(location, pool_size)
         self.engine.migrate(self.db)
 
     @property
@@ -57,6 +57,11 @@ class Store(
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the live database, safe while others write."""
         self.engine.backup_to(self.db, path)
+
+    def lease(self) -> AbstractContextManager[None]:
+        """Store calls within share one connection borrowed from the pool (PostgreSQL; a no-op on SQLite):
+        each HTTP request runs in one (web.middleware.ConnectionLease)."""
+        return self.engine.lease()
 
     def close(self) -> None:
         """Close this thread's connection: a thread that is done with the store (a background import) closes

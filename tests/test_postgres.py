@@ -145,3 +145,49 @@ def test_backups_are_refused_with_the_tools_to_use_instead(tmp_path, postgres):
 def test_a_database_url_of_another_engine_is_refused():
     with pytest.raises(ValueError, match="postgresql://"):
         Settings(database_url="mysql://host/db")
+
+
+def test_requests_at_once_share_a_bounded_pool_of_connections(tmp_path, postgres, embedder):
+    """However many requests a server runs at once, it holds at most `database_pool_size` connections for them;
+    the others wait their turn and are answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import psycopg
+
+    from indexer.importer import import_files
+    from models.postgres import POOL_NAME
+    from tests.conftest import LiveServer, api_token
+    from tests.factories import ANA, VPN, jsonl
+    from web.services import Services
+
+    url = postgres.new_database()
+    services = Services(Settings(data=tmp_path / "data", database_url=url, database_pool_size=2), embedder)
+    import_files(services.indexer, [jsonl(tmp_path / "org.jsonl", ANA, VPN)])
+    token = api_token(services)
+    most, stop = 0, threading.Event()
+
+    def count_connections() -> None:
+        nonlocal most
+        with psycopg.connect(url, autocommit=True) as db:
+            while not stop.is_set():
+                count = db.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND application_name = %s", [POOL_NAME]).fetchone()[0]
+                most = max(most, count)
+                time.sleep(0.01)
+
+    watcher = threading.Thread(target=count_connections)
+    watcher.start()
+    try:
+        with LiveServer(services) as server, ThreadPoolExecutor(max_workers=16) as pool:
+            def ask(n: int) -> int:
+                return httpx.get(f"{server.url}/api/search", params={"q": f"vpn token reset {n}"}, timeout=60,
+                                 headers={"Authorization": f"Bearer {token}"}).status_code
+
+            statuses = list(pool.map(ask, range(48)))
+    finally:
+        stop.set()
+        watcher.join()
+        services.close()
+    assert statuses == [200] * 48
+    assert 1 <= most <= 2

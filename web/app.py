@@ -26,7 +26,7 @@ from web.api import (
 from web.api import templates as writing_templates
 from web.auth import csrf_protect
 from web.errors import install_error_handlers
-from web.middleware import BodyLimit, SecurityHeaders
+from web.middleware import BodyLimit, ConnectionLease, SecurityHeaders
 from web.pages import install_pages
 from web.pages.render import templates
 from web.services import Services
@@ -52,6 +52,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=services.settings.max_request_bytes,
                        import_limit=services.settings.max_import_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ConnectionLease, services=services)
     app.openapi = lambda: _openapi(app)
     app.get("/docs", include_in_schema=False, response_class=HTMLResponse)(_api_docs)
     return app

@@ -1,10 +1,13 @@
-"""ASGI middleware: security headers on every response, and a cap on request body size."""
+"""ASGI middleware: security headers on every response, a cap on request body size, and one database
+connection per request."""
 
 from __future__ import annotations
 
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.services import Services
 
 # No inline scripts or styles anywhere: injected markup cannot run even if it got past escaping.
 CSP = (
@@ -24,6 +27,21 @@ IMPORT_PATHS = ("/api/import", "/api/imports", "/lnd/import")
 # Reading (and dropping) the rest of an over-limit body lets a client that is still sending read the 413;
 # closing at once would reset the connection under it. Past this many times the limit, close anyway.
 DRAIN_FACTOR = 10
+
+
+class ConnectionLease:
+    """Every store call a request makes, in whichever threads it runs, goes through one connection borrowed
+    when it first needs one and given back when the response is sent (PostgreSQL's pool; nothing on SQLite)."""
+
+    def __init__(self, app: ASGIApp, services: Services):
+        self.app, self.services = app, services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.services.store.lease():
+            await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -36,7 +36,7 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.settings.database)
+        return Store(self.settings.database, self.settings.database_pool_size)
 
     @property
     def embedder(self) -> Embedder:
