@@ -28,6 +28,7 @@ def is_postgres(location: str | Path) -> bool:
 
 class SqliteEngine:
     row_order = "rowid"  # the order rows were inserted in, for ties (a table without an integer key has one)
+    pool_size = None  # each thread keeps its own connection to the file
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -121,6 +122,7 @@ class PostgresEngine:
         from models.postgres import Connections
 
         self._connections = Connections(url, pool_size)
+        self.pool_size = pool_size
 
     def current(self) -> Any:
         return self._connections.current()

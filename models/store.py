@@ -58,6 +58,11 @@ class Store(
         """A consistent copy of the live database, safe while others write."""
         self.engine.backup_to(self.db, path)
 
+    @property
+    def pool_size(self) -> int | None:
+        """How many connections requests share (PostgreSQL), or None: each thread has its own (SQLite)."""
+        return self.engine.pool_size
+
     def lease(self) -> AbstractContextManager[None]:
         """Store calls within share one connection borrowed from the pool (PostgreSQL; a no-op on SQLite):
         each HTTP request runs in one (web.middleware.ConnectionLease)."""

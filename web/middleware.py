@@ -3,6 +3,7 @@ connection per request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,17 +32,30 @@ DRAIN_FACTOR = 10
 
 class ConnectionLease:
     """Every store call a request makes, in whichever threads it runs, goes through one connection borrowed
-    when it first needs one and given back when the response is sent (PostgreSQL's pool; nothing on SQLite)."""
+    when it first needs one and given back when the response is sent (PostgreSQL's pool; nothing on SQLite).
+
+    On PostgreSQL at most as many requests as the pool has connections are let in at once; the rest wait
+    here, in the event loop. Waiting for a connection in a request thread instead deadlocked: with every
+    thread of the server's pool waiting, the requests holding the connections had no thread left to finish
+    in (50 users, 10 connections: requests failed after the pool's 30 s timeout)."""
 
     def __init__(self, app: ASGIApp, services: Services):
         self.app, self.services = app, services
+        self._admitted: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with self.services.store.lease():
+        store = self.services.store
+        if store.pool_size is None:
             await self.app(scope, receive, send)
+            return
+        if self._admitted is None:
+            self._admitted = asyncio.Semaphore(store.pool_size)
+        async with self._admitted:
+            with store.lease():
+                await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
