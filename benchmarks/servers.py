@@ -4,6 +4,7 @@ on one server takes to reach another's answers.
 
     python -m benchmarks.servers                 # the demo organisation, 50 users, 30 s a configuration
     python -m benchmarks.servers --seconds 60 --servers 1 2 4
+    python -m benchmarks.servers --only quality  # search and expert quality on both engines
 
 The demo is imported into an SQLite data folder and copied into a throwaway PostgreSQL cluster with
 `knowhow migrate-to-postgres` (tests/postgres_server.py: fsync off, as for the tests, so writes are cheaper
@@ -34,6 +35,38 @@ from benchmarks.load import Server, drive, free_port, import_demo, knowhow_comma
 from benchmarks.speed import proc_status
 
 LAG_WRITES = 20
+
+
+def quality_report(postgres, scratch: Path) -> None:
+    """Search nDCG@10 and expert P@1 of the same collections on SQLite and, copied by migrate-to-postgres, on
+    PostgreSQL, with how many labelled questions got exactly the same ranking."""
+    from benchmarks.datasets import all_datasets, loaded
+    from benchmarks.quality import expert_scores, search_scores
+    from models.pg_copy import copy_to_postgres
+    from models.settings import Settings
+    from web.services import Services
+
+    print(f"{'collection':<12}{'engine':<12}{'nDCG@10':>9}{'MRR@10':>8}{'expert P@1':>12}{'same ranking':>14}")
+    for dataset in all_datasets():
+        on_sqlite = loaded(dataset)
+        _ = on_sqlite.store  # opened, so migrated: a folder imported by an older build is brought up to date
+        url = postgres.new_database()
+        copy_to_postgres(on_sqlite.settings.db_path, url)
+        on_postgres = Services(Settings(data=scratch / f"quality-{dataset.name}", database_url=url),
+                               on_sqlite.embedder)
+        rankings = []
+        for services in (on_sqlite, on_postgres):
+            finder = services.finder
+            rankings.append([[hit.id for hit in finder.ask(q.text, k=10, log=False).results]
+                             + [e.id for e in finder.experts(q.text, k=10, log=False)] for q in dataset.questions])
+            search, experts = search_scores(finder, dataset), expert_scores(finder, dataset)
+            engine = "SQLite" if services is on_sqlite else "PostgreSQL"
+            same = "" if services is on_sqlite else f"{sum(a == b for a, b in zip(*rankings))}/{len(dataset.questions)}"
+            p1 = f"{experts['P@1']:.3f}" if experts["n"] else "-"
+            ndcg, mrr = (f"{search['nDCG@10']:.3f}", f"{search['MRR@10']:.3f}") if search["n"] else ("-", "-")
+            print(f"{dataset.name:<12}{engine:<12}{ndcg:>9}{mrr:>8}{p1:>12}{same:>14}", flush=True)
+        on_postgres.close()
+        on_sqlite.close()
 
 
 def copy_into_postgres(data: Path, url: str) -> float:
@@ -151,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="load per configuration (default 30)")
     parser.add_argument("--think-ms", type=float, default=200)
     parser.add_argument("--servers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--only", choices=["load", "quality"], help="only the load and lag, or only the quality")
     args = parser.parse_args(argv)
 
     from tests.postgres_server import PostgresServer  # the tests' throwaway cluster
@@ -159,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     postgres = PostgresServer()
     failures = 0
     try:
+        if args.only in (None, "quality"):
+            quality_report(postgres, scratch)
+        if args.only == "quality":
+            return 0
         source = scratch / "demo"
         print(f"servers: demo imported into SQLite in {import_demo(source):.1f} s", flush=True)
         url = postgres.new_database()

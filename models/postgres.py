@@ -289,8 +289,8 @@ _LEASE: ContextVar[_Lease | None] = ContextVar("knowhow_connection_lease", defau
 
 class Connections:
     """A store's connections to one database. A request borrows one from a bounded pool for its whole length
-    (`lease`): a server holds at most `pool_size` however many requests it runs at once, and they wait for a
-    connection rather than each opening one. Threads outside a request (background work, the CLI, analytics'
+    (`lease`): a server holds at most `pool_size` however many requests it runs at once (and lets no more in
+    at once: web.middleware.ConnectionLease). Threads outside a request (background work, the CLI, analytics'
     parallel queries) keep one of their own, which goes with the thread."""
 
     def __init__(self, url: str, pool_size: int):
