@@ -146,21 +146,43 @@ def services(make_services) -> Services:
 
 
 @pytest.fixture(scope="session")
-def demo_services(tmp_path_factory, embedder, request) -> Services:
-    """The demo organisation, imported once per test session (read-only for tests)."""
+def demo_folder(tmp_path_factory, embedder) -> Path:
+    """The demo organisation imported once per test session into a data folder (SQLite)."""
     from indexer.importer import import_files
     from models.settings import Settings
     from web.cli import demo_files
     from web.services import Services
 
-    overrides = {"database_url": request.getfixturevalue("postgres").new_database()} if ENGINE == "postgres" else {}
-    services = Services(Settings(data=tmp_path_factory.mktemp("demo"), **overrides), embedder)
+    services = Services(Settings(data=tmp_path_factory.mktemp("demo")), embedder)
     with _one_process_at_a_time(embedder.file.with_suffix(".demo.lock")):
         # Two test processes (pytest -n 2) would both encode the demo on a cold cache; the second waits and
         # then finds every vector cached.
         report = import_files(services.indexer, demo_files())
     assert report.errors == []
-    return services
+    services.indexes.save()
+    services.close()
+    return services.settings.data
+
+
+def _demo_in_postgres(demo_folder: Path, request) -> str:
+    """A new PostgreSQL database holding the demo, copied from its folder as `knowhow migrate-to-postgres` does."""
+    from models.pg_copy import copy_to_postgres
+
+    url = request.getfixturevalue("postgres").new_database()
+    copy_to_postgres(demo_folder / "knowhow.db", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_services(demo_folder, embedder, request) -> Services:
+    """The demo organisation (read-only for tests); with KNOWHOW_TEST_ENGINE=postgres, in a database of its own."""
+    from models.settings import Settings
+    from web.services import Services
+
+    if ENGINE == "postgres":
+        data = demo_folder.parent / f"{demo_folder.name}-postgres"
+        return Services(Settings(data=data, database_url=_demo_in_postgres(demo_folder, request)), embedder)
+    return Services(Settings(data=demo_folder), embedder)
 
 
 @contextmanager
@@ -173,14 +195,16 @@ def _one_process_at_a_time(lock_file: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def demo_copy(demo_services, make_services, tmp_path) -> Services:
+def demo_copy(demo_services, demo_folder, make_services, tmp_path, request) -> Services:
     """A private, writable copy of the demo organisation (the database and the saved index files)."""
     import shutil
 
     data = tmp_path / "demo-copy"
-    demo_services.store.backup_to(data / "knowhow.db")
     demo_services.indexes.save()
     shutil.copytree(demo_services.settings.index_dir, data / "index")
+    if ENGINE == "postgres":
+        return make_services(data, database_url=_demo_in_postgres(demo_folder, request))
+    demo_services.store.backup_to(data / "knowhow.db")
     return make_services(data)
 
 
