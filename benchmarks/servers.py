@@ -123,10 +123,12 @@ def run_configuration(scratch: Path, label: str, count: int, tokens: list[str], 
             "connections": connections.most if connections else None}
 
 
-def replica_lag(scratch: Path, url: str, token: str) -> tuple[list[float], list[float]]:
+def replica_lag(scratch: Path, url: str, token: str, source: Path) -> tuple[list[float], list[float]]:
     """Items created through the API on server A; searches on server B follow, each on a fresh request, until
     one answers with the new item first. Returns the lags (from A's response to B's answer) and B's search
     times on the way, in seconds."""
+    for name in "ab":  # the copied store's index files, as for the load
+        shutil.copytree(source / "index", scratch / f"lag-{name}" / "index")
     a, b = (Server(scratch / f"lag-{name}", free_port(), scratch / f"lag-{name}.log", env={"KNOWHOW_DATABASE_URL": url})
             for name in "ab")
     auth = {"Authorization": f"Bearer {token}"}
@@ -226,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             print_row(result, "postgresql")
             failures += result["summary"]["by_type"]["all"]["errors"] + result["tracebacks"]
 
-        lags, searches = replica_lag(scratch, url, lnd_token(scratch / "tokens", url))
+        lags, searches = replica_lag(scratch, url, lnd_token(scratch / "tokens", url), source)
         print(f"\nreplica lag over {LAG_WRITES} writes (an item created on server A, until server B's search "
               f"answers with it first): median {1000 * statistics.median(lags):.0f} ms, max "
               f"{1000 * max(lags):.0f} ms; B's searches took median {1000 * statistics.median(searches):.0f} ms, "
