@@ -12,6 +12,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import psycopg
 import pytest
 
 from indexer.importer import import_files
@@ -20,6 +21,8 @@ from models.records import Content, Feedback, Person
 from models.store import Store
 from tests.conftest import api_token, client
 from tests.factories import ANA, VPN, jsonl
+
+BOTH_ENGINES = True  # the tests on a service run on SQLite and on PostgreSQL (tests/conftest.py)
 
 WRITER = """
 import sys
@@ -80,22 +83,37 @@ def test_twenty_writers_over_http_get_no_server_error_and_keep_one_version_per_e
     assert live.services.indexes.counts()["chunks"] == store.stats()["chunks"]
 
 
-def test_a_failed_edit_or_delete_leaves_no_version_behind(services):
+# A real database failure half-way through a write (as "database is locked" or a full disk would be), in each
+# engine's trigger language: refusing a passage that says "refused", and refusing any deletion of an item.
+REFUSALS = {
+    "sqlite": (sqlite3.IntegrityError,
+               "CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN NEW.text LIKE '%refused%' "
+               "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+               "CREATE TRIGGER refuse_delete BEFORE DELETE ON content BEGIN SELECT RAISE(ABORT, 'refused'); END",
+               "DROP TRIGGER refuse_delete"),
+    "postgres": (psycopg.Error,
+                 "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'DELETE' OR "
+                 "NEW.text LIKE '%refused%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$; "
+                 "CREATE TRIGGER refuse BEFORE INSERT ON chunks FOR EACH ROW EXECUTE FUNCTION refuse()",
+                 "CREATE TRIGGER refuse_delete BEFORE DELETE ON content FOR EACH ROW EXECUTE FUNCTION refuse()",
+                 "DROP TRIGGER refuse_delete ON content"),
+}
+
+
+def test_a_failed_edit_or_delete_leaves_no_version_behind(services, database_engine):
+    failure, refuse_passage, refuse_delete, allow_delete = REFUSALS[database_engine]
     services.indexer.save_content(Content(id="c1", title="Payday", body="The 25th."))
-    # A real SQLite failure half-way through the write (as "database is locked" or a full disk would be).
-    services.store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN NEW.text LIKE '%refused%' "
-                              "BEGIN SELECT RAISE(ABORT, 'refused'); END")
-    with pytest.raises(sqlite3.IntegrityError):
+    services.store.db.execute(refuse_passage)
+    with pytest.raises(failure):
         services.indexer.save_content(Content(id="c1", title="Payday", body="This edit is refused."))
     assert services.store.versions("c1") == []
     assert services.store.get_content("c1")["body"] == "The 25th."
 
-    services.store.db.execute("CREATE TRIGGER refuse_delete BEFORE DELETE ON content "
-                              "BEGIN SELECT RAISE(ABORT, 'refused'); END")
-    with pytest.raises(sqlite3.IntegrityError):
+    services.store.db.execute(refuse_delete)
+    with pytest.raises(failure):
         services.indexer.delete_content(["c1"], edited_by="ana")
     assert services.store.versions("c1") == [] and services.store.content_exists("c1")
-    services.store.db.execute("DROP TRIGGER refuse_delete")
+    services.store.db.execute(allow_delete)
     services.indexer.delete_content(["c1"], edited_by="ana")
     assert [(v["edited_by"], v["record"]["body"]) for v in services.store.versions("c1")] == [("ana", "The 25th.")]
 
