@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -43,6 +43,11 @@ LONGEST_FIRST = {
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order = {name: rank for rank, name in enumerate(sorted(LONGEST_FIRST, key=LONGEST_FIRST.get, reverse=True))}
     items.sort(key=lambda item: order.get(item.path.name, len(order)))  # stable: tests keep their order in a file
+    if ENGINE == "postgres":  # what only the embedded store has: its file, its backups, SQLite's own statements
+        for item in items:
+            marker = item.get_closest_marker("sqlite_only")
+            if marker:
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +101,7 @@ def postgres():
     from tests.postgres_server import PostgresServer
 
     server = PostgresServer()
+    _SESSION["postgres"] = server
     yield server
     server.stop()
 
@@ -161,7 +167,13 @@ def demo_folder(tmp_path_factory, embedder) -> Path:
     assert report.errors == []
     services.indexes.save()
     services.close()
+    _SESSION["demo_folder"] = services.settings.data
     return services.settings.data
+
+
+# The session's PostgreSQL server and demo folder, for helpers that copy the demo outside a fixture (page
+# tests' module fixtures): set by the fixtures that make them.
+_SESSION: dict[str, Any] = {}
 
 
 def _demo_in_postgres(demo_folder: Path, request) -> str:
@@ -171,6 +183,23 @@ def _demo_in_postgres(demo_folder: Path, request) -> str:
     url = request.getfixturevalue("postgres").new_database()
     copy_to_postgres(demo_folder / "knowhow.db", url)
     return url
+
+
+def demo_store_copy(demo_services: Services, data: Path) -> dict[str, Any]:
+    """Copy the demo's store and saved index files for `data`; returns the settings that open the copy (on
+    PostgreSQL, KNOWHOW_TEST_ENGINE=postgres: a new database copied from the demo's folder)."""
+    import shutil
+
+    from models.pg_copy import copy_to_postgres
+
+    demo_services.indexes.save()
+    shutil.copytree(demo_services.settings.index_dir, data / "index")
+    if ENGINE != "postgres":
+        demo_services.store.backup_to(data / "knowhow.db")
+        return {}
+    url = _SESSION["postgres"].new_database()
+    copy_to_postgres(_SESSION["demo_folder"] / "knowhow.db", url)
+    return {"database_url": url}
 
 
 @pytest.fixture(scope="session")
@@ -195,17 +224,10 @@ def _one_process_at_a_time(lock_file: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def demo_copy(demo_services, demo_folder, make_services, tmp_path, request) -> Services:
+def demo_copy(demo_services, make_services, tmp_path) -> Services:
     """A private, writable copy of the demo organisation (the database and the saved index files)."""
-    import shutil
-
     data = tmp_path / "demo-copy"
-    demo_services.indexes.save()
-    shutil.copytree(demo_services.settings.index_dir, data / "index")
-    if ENGINE == "postgres":
-        return make_services(data, database_url=_demo_in_postgres(demo_folder, request))
-    demo_services.store.backup_to(data / "knowhow.db")
-    return make_services(data)
+    return make_services(data, **demo_store_copy(demo_services, data))
 
 
 class LiveServer:

@@ -11,6 +11,7 @@ import sys
 import time
 
 import httpx
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -21,6 +22,8 @@ from models.records import Content
 from models.store import Store
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
 from web.cli import cli
+
+pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file (PostgreSQL's refusal: tests/test_postgres.py)")
 
 QUESTIONS = ["vpn token expired", "when is payday", "who knows firewalls"]
 

@@ -17,6 +17,8 @@ from indexer.importer import import_files
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
 from web.cli import demo_files
 
+pytestmark = pytest.mark.sqlite_only("processes killed on the data folder's SQLite file")
+
 # Small enough to encode in seconds, in enough batches of 8 passages to be killed between two of them:
 # the demo's people and its first 20 business items (sales, with the discount approvals).
 ITEMS = 20

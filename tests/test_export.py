@@ -63,6 +63,7 @@ def test_export_refuses_a_folder_that_holds_files(services, tmp_path):
         export(services.store, tmp_path / "out")
 
 
+@pytest.mark.sqlite_only("the CLI is given the data folder only")
 def test_cli_export_says_what_it_wrote(services, tmp_path):
     from tests.factories import ANA, VPN, jsonl
 

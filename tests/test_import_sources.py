@@ -133,6 +133,7 @@ def items_by_title(services) -> dict[str, dict]:
     return {row["title"]: row for row in services.store.content_by_ids(services.store.all_content_ids()).values()}
 
 
+@pytest.mark.sqlite_only("the CLI is given the data folder only")
 def test_a_folder_of_every_format_imports_through_the_cli(run, make_services, tmp_path):
     tree = make_tree(tmp_path / "handbook")
     result = run("import", str(tree))

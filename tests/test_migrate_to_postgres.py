@@ -4,6 +4,7 @@ where it would lose or mix data."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import psycopg
@@ -43,6 +44,14 @@ def _answers(services) -> dict[str, tuple[list[str], list[str]]]:
         answer = services.finder.ask(question.text, k=10, log=False)
         answers[question.id] = ([hit.id for hit in answer.results], [expert.id for expert in answer.experts])
     return answers
+
+
+@pytest.fixture
+def demo_copy(demo_folder, make_services, tmp_path):
+    """A writable copy of the demo's data folder on SQLite, the copy's source whichever engine the suite runs on."""
+    data = tmp_path / "demo-copy"
+    shutil.copytree(demo_folder, data)
+    return make_services(data, database_url=None)
 
 
 @pytest.fixture

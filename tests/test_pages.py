@@ -5,7 +5,6 @@ without JavaScript."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -15,11 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from finder.experts import Expert
+from finder.mentors import rank_mentors
 from models.errors import ConflictError, ForbiddenError, InvalidInputError
 from models.records import Person
 from models.settings import Settings
-from tests.conftest import TIMEOUT_MS, LiveServer, http_client, password_hash
-from finder.mentors import rank_mentors
+from tests.conftest import TIMEOUT_MS, LiveServer, demo_store_copy, http_client, password_hash
 from web.actions import mentoring
 from web.auth import Viewer
 from web.services import Services
@@ -41,10 +40,7 @@ USERS = {
 
 def demo_site(demo_services: Services, embedder, data: Path, users: dict[str, tuple[str, str | None]]) -> Services:
     """A writable copy of the demo organisation (database and saved indexes) with accounts added."""
-    demo_services.store.backup_to(data / "knowhow.db")
-    demo_services.indexes.save()
-    shutil.copytree(demo_services.settings.index_dir, data / "index")
-    services = Services(Settings(data=data), embedder)
+    services = Services(Settings(data=data, **demo_store_copy(demo_services, data)), embedder)
     for username, (role, person_id) in users.items():
         services.store.create_user(username, password_hash(PASSWORD), role, person_id)
     return services

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlite_utils
 
 from finder.analytics import analytics
@@ -54,6 +55,7 @@ def test_analytics_window_counts_an_item_in_its_utc_month(services):
     assert february.contributions == []
 
 
+@pytest.mark.sqlite_only("an SQLite migration (PostgreSQL starts after it)")
 def test_migration_rewrites_stored_times_to_utc(services):
     db = services.store.db
     db["content"].insert({"id": "old", "title": "Old", "body": "b", "kind": "howto", "tags": "[]", "official": 0,

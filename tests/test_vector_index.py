@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from indexer.importer import import_files
 from models.errors import IndexMismatchError
 from models.vector_index import VectorIndex
 from tests.factories import ANA, BO, PAYROLL, VPN, jsonl
-from indexer.importer import import_files
 
 
 def _unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -143,6 +143,7 @@ def test_another_process_writes_are_applied_from_the_change_log_not_a_table_scan
     assert scans == ["chunks", "profiles"]
 
 
+@pytest.mark.sqlite_only("SQLite's change counters (PostgreSQL: tests/test_postgres.py)")
 def test_storing_a_vector_logs_no_word_change_and_a_text_change_logs_one(services, tmp_path):
     import_files(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
     db = services.store.db
@@ -160,6 +161,7 @@ def test_storing_a_vector_logs_no_word_change_and_a_text_change_logs_one(service
     assert chunk_id not in [i for i, _ in words.search(["portal"], 5)]  # the old text's words are gone
 
 
+@pytest.mark.sqlite_only("SQLite's query plan")
 def test_the_passages_left_to_embed_are_found_through_their_own_index_not_a_scan(services):
     """Every save and resume asks for the passages without a vector; a scan of the whole table took 178 ms
     at 100,000 passages."""

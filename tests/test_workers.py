@@ -150,6 +150,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.sqlite_only("worker liveness by the data folder's lock files (PostgreSQL: tests/test_several_servers.py)")
 def test_an_import_run_is_left_to_its_live_worker_and_taken_over_once_it_is_gone(services):
     data = services.settings.data
     other = subprocess.Popen([sys.executable, "-c", HOLDER, str(data), "otherworker"], stdout=subprocess.PIPE)
@@ -170,6 +171,7 @@ def test_an_import_run_is_left_to_its_live_worker_and_taken_over_once_it_is_gone
         liveness.alive(data, "../knowhow")
 
 
+@pytest.mark.sqlite_only("worker liveness by the data folder's lock files (PostgreSQL: tests/test_several_servers.py)")
 def test_passages_another_process_is_embedding_are_left_to_it_until_it_is_gone(services):
     """Two workers writing at once each embed what they list as pending; a claim decides who embeds each
     passage. The claims of a process killed mid-batch are taken at once (its lock is gone), and claims
