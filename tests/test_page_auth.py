@@ -75,10 +75,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(site):
 
 
 def test_anonymous_reading_when_allowed_shows_pages_without_forms(site, embedder):
-    from models.settings import Settings
     from web.services import Services
 
-    reading_room = Services(Settings(data=site.services.settings.data, allow_anonymous_read=True), embedder)
+    reading_room = Services(site.services.settings.model_copy(update={"allow_anonymous_read": True}), embedder)
     try:
         with LiveServer(reading_room) as server, anonymous(server) as visitor:
             results = visitor.get("/", params={"q": "how do I set up the vpn"})
