@@ -17,6 +17,7 @@ from models.errors import InvalidInputError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_POOL_SIZE = 10
+WRITE_LOCK = 72_231_002  # PostgreSQL: the advisory lock a writing transaction holds (SQLite's write lock)
 POSTGRES_BACKUPS = ("the store is PostgreSQL (KNOWHOW_DATABASE_URL): back it up and restore it with PostgreSQL's "
                     "tools (pg_dump and pg_restore, or your service's backups); each server's indexes are rebuilt "
                     "from it")
@@ -133,8 +134,14 @@ class PostgresEngine:
 
     @contextmanager
     def transaction(self, db: Any) -> Iterator[Any]:
-        """READ COMMITTED, as PostgreSQL starts one; nested calls become savepoints."""
+        """READ COMMITTED, one writing transaction at a time, as SQLite's BEGIN IMMEDIATE makes it: every
+        write of passages also updates the change log's head row, so two writes that lock the head and
+        another row (an author's profile) in opposite orders deadlocked (test_concurrency, twenty writers).
+        Reads never wait for it. Nested calls become savepoints."""
+        outermost = not db.conn.in_transaction
         with db.conn.raw.transaction():
+            if outermost:
+                db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
             yield db
 
     def migrate(self, db: Any) -> None:
