@@ -180,7 +180,6 @@ class Indexer:
         The state it replaces is kept as a version, in the same transaction as the item: a write that
         fails leaves neither behind."""
         with self.store.transaction():
-            self.store.serialise(f"content {item.id}")  # two edits at once: the second reads what the first saved
             unknown = set(item.authors) - self.store.existing_person_ids(item.authors)
             if unknown:
                 raise InvalidInputError(f"unknown author id(s): {', '.join(sorted(unknown))}")

@@ -136,8 +136,9 @@ class PostgresEngine:
     def transaction(self, db: Any) -> Iterator[Any]:
         """READ COMMITTED, one writing transaction at a time, as SQLite's BEGIN IMMEDIATE makes it: every
         write of passages also updates the change log's head row, so two writes that lock the head and
-        another row (an author's profile) in opposite orders deadlocked (test_concurrency, twenty writers).
-        Reads never wait for it. Nested calls become savepoints."""
+        another row (an author's profile) in opposite orders deadlocked, and two edits of one item read the
+        same last version and both wrote the next (test_concurrency, twenty writers). Reads never wait for it.
+        Nested calls become savepoints."""
         outermost = not db.conn.in_transaction
         with db.conn.raw.transaction():
             if outermost:

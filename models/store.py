@@ -54,12 +54,6 @@ class Store(
         with self.engine.transaction(self.db) as db:
             yield db
 
-    def serialise(self, name: str) -> None:
-        """Within a transaction: concurrent transactions that say the same `name` run one after the other (a
-        read then a write that depends on it, such as an item's next version number). SQLite's write lock
-        already does; PostgreSQL's READ COMMITTED would let both read the same state."""
-        self.engine.serialise(self.db, name)
-
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the live database, safe while others write."""
         self.engine.backup_to(self.db, path)
