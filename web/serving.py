@@ -86,12 +86,15 @@ def serve_one(services: Services, listening: socket.socket, ready: Callable[[], 
     from web.app import create_app
 
     prepare(services)
+    # The config first: making it sets up the server's log, which the background work writes to from its
+    # first moment (a line logged before it was dropped, e.g. which server leads the background work).
+    config = uvicorn_config(create_app(services))
     if services.settings.embedded:
         start_background(services)
     else:  # other servers may share the database: the one holding its lock runs the background work
         BackgroundLeader(services).start()
     ready()
-    uvicorn.Server(uvicorn_config(create_app(services))).run(sockets=[listening])
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def serve_workers(settings: Settings, listening: socket.socket, workers: int) -> None:
