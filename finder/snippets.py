@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from finder.terms import STOPWORDS, stem, words
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 SNIPPET_CHARS = 320
+# Passages whose sentences and word stems are kept (a few MB): every search makes ten snippets, and taking
+# the passage's Markdown apart was a quarter of a served search's Python time under 50 users, for the same
+# popular passages again and again.
+PARSED_PASSAGES = 4096
 
 # Markdown that reads as noise in a one-paragraph snippet. Applied per line, in this order.
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -93,7 +98,14 @@ class Snippet:
 
 def sentences(text: str) -> list[str]:
     """The passage's sentences as plain text: every Markdown block ends one (see `plain_text`)."""
-    return [s.strip() for s in _SENTENCE.split(plain_text(text)) if s.strip()]
+    return list(_parsed(text)[0])
+
+
+@lru_cache(maxsize=PARSED_PASSAGES)
+def _parsed(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """A passage's sentences and each one's word stems: they depend on the text alone."""
+    found = tuple(s.strip() for s in _SENTENCE.split(plain_text(text)) if s.strip())
+    return found, tuple(frozenset(stem(w) for w in words(sentence)) for sentence in found)
 
 
 def sentence_scores(found: list[str], stems: set[str]) -> list[float]:
@@ -101,10 +113,14 @@ def sentence_scores(found: list[str], stems: set[str]) -> list[float]:
     little per position (the earlier of equal sentences wins). A sentence that asks ("Q: ...", "...?")
     restates the question rather than answering it, so it counts for less (on the demo's labelled
     questions this takes the top passage's answering sentence from 16 to 22 of 34)."""
+    return _scores(found, [frozenset(stem(w) for w in words(sentence)) for sentence in found], stems)
+
+
+def _scores(found, stem_sets, stems: set[str]) -> list[float]:
     scores = []
-    for position, sentence in enumerate(found):
-        hits = {stem(w) for w in words(sentence)} & stems
-        score = len(hits) - POSITION_COST * position if hits else 0.0
+    for position, (sentence, held) in enumerate(zip(found, stem_sets)):
+        hits = len(held & stems)
+        score = hits - POSITION_COST * position if hits else 0.0
         scores.append(score * QUESTION_WEIGHT if _ASKS.search(sentence) else score)
     return scores
 
@@ -133,10 +149,10 @@ def answer_snippet(text: str, stems: set[str], scores: list[float] | None = None
     """The passage cut to `max_chars` around its answering sentence(s), which the snippet marks. The window
     opens on the answer and reads on; sentences before it fill what room is left. `scores` (one per
     sentence, higher is closer) replace the lexical `sentence_scores` when the caller has better ones."""
-    found = sentences(text)
+    found, stem_sets = _parsed(text)
     if not found:
         return Snippet("")
-    chosen = answer_range(found, scores if scores is not None else sentence_scores(found, stems))
+    chosen = answer_range(found, scores if scores is not None else _scores(found, stem_sets, stems))
     first, last = chosen or (0, 0)
     start, end = first, max(last, first + 1)
     length = sum(len(s) + 1 for s in found[start:end])
