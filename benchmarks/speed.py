@@ -52,6 +52,8 @@ TARGET_OVERHEAD_PCT = 15.0
 TARGET_MEDIAN_MS = 25.0
 TARGET_P95_MS = 60.0
 TARGET_RSS_MB = 1536.0
+# At a million passages (issue 13): the search's median and p95, and the server's peak memory.
+TARGET_1M = (50.0, 120.0, 3072.0)
 
 # The synthetic large corpus: 20,000 items x 5 passages, random unit vectors, a real vocabulary.
 BIG_ITEMS = 20_000
@@ -729,8 +731,13 @@ def quick(requests: int, rebuild: bool, items: int = BIG_ITEMS) -> None:
           "other queries): "
           + ", ".join(f"{name} {ms:.1f}" for name, ms in result.stages.items())
           + f"; in-process median {result.in_process_ms:.1f}")
-    print(f"   target: median < {TARGET_MEDIAN_MS:.0f} ms {mark(median(lat) < TARGET_MEDIAN_MS)}, "
-          f"p95 < {TARGET_P95_MS:.0f} ms {mark(p95(lat) < TARGET_P95_MS)}   (took {time.perf_counter() - started:.0f} s)")
+    if result.passages >= 1_000_000:
+        median_ms, p95_ms, rss_mb = TARGET_1M
+        memory = f", peak RSS < {rss_mb / 1024:.0f} GB {mark(result.peak_rss_mb < rss_mb)}"
+    else:
+        median_ms, p95_ms, memory = TARGET_MEDIAN_MS, TARGET_P95_MS, ""
+    print(f"   target at {result.passages:,} passages: median < {median_ms:.0f} ms {mark(median(lat) < median_ms)}, "
+          f"p95 < {p95_ms:.0f} ms {mark(p95(lat) < p95_ms)}{memory}   (took {time.perf_counter() - started:.0f} s)")
     print(f"search at {result.passages} passages: median {median(lat):.1f} ms, p95 {p95(lat):.1f} ms")
 
 

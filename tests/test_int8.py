@@ -53,10 +53,10 @@ def test_quantised_copy_is_reused_on_a_second_load(int8, models_dir, monkeypatch
     from indexer import int8 as module
     from indexer.embedder import default_model_path
 
-    def no_export(*args):
+    def no_copy(*args):
         raise AssertionError("the cached copy was rebuilt")
 
-    monkeypatch.setattr(module, "_export", no_export)
+    monkeypatch.setattr(module, "_make", no_copy)
     before = int8.int8.onnx_path.stat().st_mtime_ns
     again = module.onnx_copy(default_model_path(), int8.identity.removesuffix("+int8"), models_dir)
     assert again == int8.int8.onnx_path and again.stat().st_mtime_ns == before
@@ -155,3 +155,13 @@ def test_the_default_encoder_answers_queries_from_an_fp32_onnx_copy_with_the_sam
     assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.99999
     assert np.allclose(default.encode(SENTENCES), torch_vectors, atol=1e-5)  # passages: torch itself
     assert Embedder(encoder="fp32").query_model is None  # no folder for the copy: torch for queries too
+
+
+def test_a_copy_that_cannot_be_made_says_why_and_leaves_nothing_behind(tmp_path):
+    """The copy is made in a child process (the server keeps none of the export's memory): its failure
+    comes back as one error naming the cause, and no partial copy is left to be trusted."""
+    from indexer.int8 import onnx_copy
+
+    with pytest.raises(RuntimeError, match="making the ONNX copy of the embedding model failed: .+"):
+        onnx_copy(tmp_path / "no-such-model", "sha256:0123", tmp_path / "models", quantised=False)
+    assert [path.name for path in (tmp_path / "models").iterdir()] == [".fp32.lock"]

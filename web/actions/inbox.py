@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from models.errors import NotFoundError
 from models.records import Audience, utc_now
+from models.sql import batches
 from web.auth import Viewer
 from web.services import Services
 
@@ -105,22 +106,26 @@ def check_stale(services: Services, now: datetime | None = None) -> int:
     now = now or utc_now()
     cutoff = (now - timedelta(days=round(services.settings.stale_months * 30.44))).isoformat()
     rows = store.unnoticed_stale(cutoff)  # oldest first
-    items = store.content_by_ids(row["id"] for row in rows)
-    theirs: dict[str, list[dict]] = {}
-    for row in rows:
-        item = items[row["id"]]
-        for author in who_may_see(services, item["authors"], item):
-            theirs.setdefault(author, []).append(item)
+    oldest: dict[str, dict] = {}  # per author, their oldest stale item and how many they have
+    counts: dict[str, int] = {}
+    # A part's items at a time: reading every stale item at once held 1.3 GB in the first run over a store of
+    # 200,000 old items, and the process kept most of it.
+    for part in batches(rows):
+        items = store.content_by_ids(row["id"] for row in part)
+        for row in part:
+            item = items[row["id"]]
+            for author in who_may_see(services, item["authors"], item):
+                oldest.setdefault(author, {key: item[key] for key in ("id", "title", "updated")})
+                counts[author] = counts.get(author, 0) + 1
     with store.transaction():
-        for author, stale in theirs.items():
-            oldest = stale[0]
-            since = oldest["updated"][:10]
-            if len(stale) == 1:
-                text, link = (f"{quoted(oldest['title'])} has not been updated since {since}: check it still holds",
-                              f"/content/{oldest['id']}")
+        for author, first in oldest.items():
+            since = first["updated"][:10]
+            if counts[author] == 1:
+                text, link = (f"{quoted(first['title'])} has not been updated since {since}: check it still holds",
+                              f"/content/{first['id']}")
             else:
-                text = (f"{quoted(oldest['title'])} (not updated since {since}) and {len(stale) - 1} more of your "
-                        "items have not been updated for a long time: check they still hold")
+                text = (f"{quoted(first['title'])} (not updated since {since}) and {counts[author] - 1} more of "
+                        "your items have not been updated for a long time: check they still hold")
                 link = f"/browse?author={quote(author, safe='')}&sort=oldest"
             store.notify([author], "stale", text, link)
         store.record_stale_notices([(row["id"], row["updated"]) for row in rows], now.isoformat())

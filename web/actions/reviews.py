@@ -13,6 +13,7 @@ from datetime import datetime
 from models.errors import ForbiddenError, InvalidInputError
 from models.records import utc_now
 from models.review_store import checked_intervals
+from models.sql import batches
 from web.actions.content import editable_item, lifecycle_problems, visible_item
 from web.actions.inbox import actor_name, lnd_parties, party, quoted, who_may_see
 from web.actions.policy import can_edit, require_lnd
@@ -148,18 +149,19 @@ def remind_owners(services: Services, now: datetime | None = None) -> int:
     told: dict[str, int] = {}
     reminded = 0
     due_ids = store.unnoticed_reviews(now.isoformat())
-    items = store.content_by_ids(due_ids)
-    for content_id in due_ids:
-        item = items[content_id]
-        recipients = who_may_see(services, owners(services, item), item)
-        if any(told.get(r, 0) >= REMINDERS_PER_OWNER for r in recipients):
-            continue  # tomorrow's: the rest of the list is on the reviews page meanwhile
-        with store.transaction():
-            store.notify(recipients, "review_due",
-                         f"{quoted(item['title'])} is due for review: confirm it still holds, or fix it",
-                         f"/content/{content_id}")
-            store.record_review_notice(content_id)
-        for r in recipients:
-            told[r] = told.get(r, 0) + 1
-        reminded += 1
+    for part in batches(due_ids):  # a part's items at a time (check_stale says why)
+        items = store.content_by_ids(part)
+        for content_id in part:
+            item = items[content_id]
+            recipients = who_may_see(services, owners(services, item), item)
+            if any(told.get(r, 0) >= REMINDERS_PER_OWNER for r in recipients):
+                continue  # tomorrow's: the rest of the list is on the reviews page meanwhile
+            with store.transaction():
+                store.notify(recipients, "review_due",
+                             f"{quoted(item['title'])} is due for review: confirm it still holds, or fix it",
+                             f"/content/{content_id}")
+                store.record_review_notice(content_id)
+            for r in recipients:
+                told[r] = told.get(r, 0) + 1
+            reminded += 1
     return reminded
