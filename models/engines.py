@@ -72,6 +72,12 @@ class SqliteEngine:
             db.rollback()
             raise
 
+    def insert_alone(self, db: sqlite_utils.Database, sql: str, params: list) -> None:
+        """One INSERT committed on its own (a savepoint within the caller's transaction), as sqlite-utils'
+        insert commits it, without the schema reads that insert makes on every call."""
+        with db.atomic():
+            db.execute(sql, params)
+
     def migrate(self, db: sqlite_utils.Database) -> None:
         from models.migrations import apply_migrations
 
@@ -144,6 +150,11 @@ class PostgresEngine:
             if outermost:
                 db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
             yield db
+
+    def insert_alone(self, db: Any, sql: str, params: list) -> None:
+        """One INSERT committed on its own (the connection autocommits), outside the write lock: a row no
+        other write touches, such as a logged query, need not wait for an import's transaction."""
+        db.execute(sql, params)
 
     def migrate(self, db: Any) -> None:
         from models.migrations import apply_postgres_migrations

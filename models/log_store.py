@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +17,6 @@ from models.records import Feedback, utc_now
 class LogStore:
     db: sqlite_utils.Database
     engine: SqliteEngine | PostgresEngine  # from Store
-    transaction: Callable[[], AbstractContextManager[sqlite_utils.Database]]  # from Store
 
     def log_query(
         self,
@@ -39,14 +36,14 @@ class LogStore:
         query_id = uuid.uuid4().hex
         # One plain INSERT: sqlite-utils' table insert reads the schema on every call (the table and view
         # names, the columns), which was 5 % of a served search's Python time under 50 users.
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO queries (id, text, kind, answered, top_score, result_ids, expert_ids, source, created, "
-                "vector, asker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [query_id, text, kind, int(answered), top_score, json.dumps(result_ids), json.dumps(expert_ids),
-                 source, (created or utc_now()).isoformat(),
-                 None if vector is None else np.asarray(vector, dtype=np.float32).tobytes(), asker],
-            )
+        self.engine.insert_alone(
+            self.db,
+            "INSERT INTO queries (id, text, kind, answered, top_score, result_ids, expert_ids, source, created, "
+            "vector, asker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [query_id, text, kind, int(answered), top_score, json.dumps(result_ids), json.dumps(expert_ids),
+             source, (created or utc_now()).isoformat(),
+             None if vector is None else np.asarray(vector, dtype=np.float32).tobytes(), asker],
+        )
         return query_id
 
     def get_query(self, query_id: str) -> dict[str, Any] | None:
