@@ -73,9 +73,9 @@ class SqliteEngine:
             raise
 
     def insert_alone(self, db: sqlite_utils.Database, sql: str, params: list) -> None:
-        """One INSERT committed on its own (a savepoint within the caller's transaction), as sqlite-utils'
-        insert commits it, without the schema reads that insert makes on every call."""
-        with db.atomic():
+        """One INSERT committed on its own (a savepoint within the caller's transaction), without the schema
+        reads sqlite-utils' insert makes on every call."""
+        with self.transaction(db):
             db.execute(sql, params)
 
     def migrate(self, db: sqlite_utils.Database) -> None:
