@@ -105,7 +105,11 @@ def sentences(text: str) -> list[str]:
 def _parsed(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
     """A passage's sentences and each one's word stems: they depend on the text alone."""
     found = tuple(s.strip() for s in _SENTENCE.split(plain_text(text)) if s.strip())
-    return found, tuple(frozenset(stem(w) for w in words(sentence)) for sentence in found)
+    return found, tuple(_stems(sentence) for sentence in found)
+
+
+def _stems(sentence: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(sentence))
 
 
 def sentence_scores(found: list[str], stems: set[str]) -> list[float]:
@@ -113,7 +117,7 @@ def sentence_scores(found: list[str], stems: set[str]) -> list[float]:
     little per position (the earlier of equal sentences wins). A sentence that asks ("Q: ...", "...?")
     restates the question rather than answering it, so it counts for less (on the demo's labelled
     questions this takes the top passage's answering sentence from 16 to 22 of 34)."""
-    return _scores(found, [frozenset(stem(w) for w in words(sentence)) for sentence in found], stems)
+    return _scores(found, [_stems(sentence) for sentence in found], stems)
 
 
 def _scores(found, stem_sets, stems: set[str]) -> list[float]:

@@ -176,11 +176,12 @@ def demo_folder(tmp_path_factory, embedder) -> Path:
 _SESSION: dict[str, Any] = {}
 
 
-def _demo_in_postgres(demo_folder: Path, request) -> str:
-    """A new PostgreSQL database holding the demo, copied from its folder as `knowhow migrate-to-postgres` does."""
+def _demo_in_postgres(demo_folder: Path, server) -> str:
+    """A new PostgreSQL database on `server` holding the demo, copied from its folder as `knowhow
+    migrate-to-postgres` does."""
     from models.pg_copy import copy_to_postgres
 
-    url = request.getfixturevalue("postgres").new_database()
+    url = server.new_database()
     copy_to_postgres(demo_folder / "knowhow.db", url)
     return url
 
@@ -190,16 +191,12 @@ def demo_store_copy(demo_services: Services, data: Path) -> dict[str, Any]:
     PostgreSQL, KNOWHOW_TEST_ENGINE=postgres: a new database copied from the demo's folder)."""
     import shutil
 
-    from models.pg_copy import copy_to_postgres
-
     demo_services.indexes.save()
     shutil.copytree(demo_services.settings.index_dir, data / "index")
     if ENGINE != "postgres":
         demo_services.store.backup_to(data / "knowhow.db")
         return {}
-    url = _SESSION["postgres"].new_database()
-    copy_to_postgres(_SESSION["demo_folder"] / "knowhow.db", url)
-    return {"database_url": url}
+    return {"database_url": _demo_in_postgres(_SESSION["demo_folder"], _SESSION["postgres"])}
 
 
 @pytest.fixture(scope="session")
@@ -210,7 +207,8 @@ def demo_services(demo_folder, embedder, request) -> Services:
 
     if ENGINE == "postgres":
         data = demo_folder.parent / f"{demo_folder.name}-postgres"
-        return Services(Settings(data=data, database_url=_demo_in_postgres(demo_folder, request)), embedder)
+        return Services(Settings(data=data, database_url=_demo_in_postgres(
+            demo_folder, request.getfixturevalue("postgres"))), embedder)
     return Services(Settings(data=demo_folder), embedder)
 
 

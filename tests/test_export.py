@@ -63,13 +63,15 @@ def test_export_refuses_a_folder_that_holds_files(services, tmp_path):
         export(services.store, tmp_path / "out")
 
 
-@pytest.mark.sqlite_only("the CLI is given the data folder only")
 def test_cli_export_says_what_it_wrote(services, tmp_path):
     from tests.factories import ANA, VPN, jsonl
 
     import_paths(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
     data = str(services.settings.data)
-    result = CliRunner().invoke(cli, ["--data", data, "export", "--format", "markdown", str(tmp_path / "out")])
+    url = services.settings.database_url  # on PostgreSQL, the operator names the database as the service does
+    env = {"KNOWHOW_DATABASE_URL": url.get_secret_value()} if url else {}
+    result = CliRunner().invoke(cli, ["--data", data, "export", "--format", "markdown", str(tmp_path / "out")],
+                                env=env)
     assert (result.exit_code, result.output) == (0, f"exported 1 person and 1 item to {tmp_path / 'out'} (markdown)\n")
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
         "howto/c-vpn.md", "people.jsonl"]

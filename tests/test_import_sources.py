@@ -112,12 +112,16 @@ def make_tree(root: Path) -> Path:
 
 
 @pytest.fixture
-def run(tmp_path, cli_runner):
-    """`knowhow --data DATA ...` in-process, on the session's model."""
+def run(tmp_path, cli_runner, make_services, database_engine):
+    """`knowhow --data DATA ...` in-process, on the session's model; on PostgreSQL with the database that
+    make_services opens for DATA, as an operator's KNOWHOW_DATABASE_URL would name it."""
     data = tmp_path / "data"
+    env = {}
+    if database_engine == "postgres":
+        env["KNOWHOW_DATABASE_URL"] = make_services(data).settings.database_url.get_secret_value()
 
     def invoke(*args: str):
-        return cli_runner.invoke(cli, ["--data", str(data), *args])
+        return cli_runner.invoke(cli, ["--data", str(data), *args], env=env)
 
     invoke.data = data
     return invoke
@@ -133,7 +137,6 @@ def items_by_title(services) -> dict[str, dict]:
     return {row["title"]: row for row in services.store.content_by_ids(services.store.all_content_ids()).values()}
 
 
-@pytest.mark.sqlite_only("the CLI is given the data folder only")
 def test_a_folder_of_every_format_imports_through_the_cli(run, make_services, tmp_path):
     tree = make_tree(tmp_path / "handbook")
     result = run("import", str(tree))

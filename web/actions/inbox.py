@@ -115,7 +115,8 @@ def check_stale(services: Services, now: datetime | None = None) -> int:
         for row in part:
             item = items[row["id"]]
             for author in who_may_see(services, item["authors"], item):
-                oldest.setdefault(author, {key: item[key] for key in ("id", "title", "updated")})
+                if author not in oldest:
+                    oldest[author] = {key: item[key] for key in ("id", "title", "updated")}
                 counts[author] = counts.get(author, 0) + 1
     with store.transaction():
         for author, first in oldest.items():
