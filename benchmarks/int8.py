@@ -7,8 +7,9 @@ Quality, on the demo and Cranfield, for (a) fp32 everywhere (today), (b) int8 qu
 passage vectors, (c) int8 everywhere (the collection imported again with the int8 encoder): search nDCG@10
 and MRR@10 (dense alone and fused), and the answered decision's accuracy as `benchmarks.quality` prints it;
 for (a) and (b) also the decision's balanced accuracy on the seven leave-out splits (`--only answerability`).
-Speed, fp32 and int8 in one run: one query (median over distinct queries, one thread as `knowhow serve`
-runs, fp32 and int8 in alternating blocks), passages/s in batches, and the import rate (ABBA rounds).
+Speed, in one run: one query, fp32 (torch) and int8 (median over distinct queries, one thread as `knowhow
+serve` runs, in alternating blocks); passages/s and the import rate (rotated rounds) of the pipeline before
+(torch, 64 texts a pass), the default now (the fp32 ONNX copy) and int8, each with `knowhow`'s batch size.
 The decision: int8 when it loses at most 0.005 fused nDCG@10 on both collections.
 """
 
@@ -130,22 +131,28 @@ def query_speed(fp32: Embedder, int8: Embedder) -> tuple[float, float]:
     return statistics.median(timings["fp32"]), statistics.median(timings["int8"])
 
 
-def batch_speed(fp32: Embedder, int8: Embedder, texts: list[str], rounds: int = 3) -> tuple[float, float]:
-    """Passages/s in batches (the embedder's batch size), ABBA rounds; medians."""
-    rates: dict[str, list[float]] = {"fp32": [], "int8": []}
+def rotated(encoders: dict[str, Embedder], n: int) -> list[tuple[str, Embedder]]:
+    """Round `n`'s order: forwards, then backwards (ABC CBA ...), so a drift in load falls on each alike."""
+    pairs = list(encoders.items())
+    return pairs if n % 2 == 0 else pairs[::-1]
+
+
+def batch_speed(encoders: dict[str, Embedder], texts: list[str], rounds: int = 3) -> dict[str, float]:
+    """Passages/s through each encoder's `encode` (its own engine and batch size), rotated rounds; medians."""
+    rates: dict[str, list[float]] = {name: [] for name in encoders}
     for n in range(rounds * 2):
-        for name, embedder in ((("fp32", fp32), ("int8", int8)) if n % 2 == 0 else (("int8", int8), ("fp32", fp32))):
+        for name, embedder in rotated(encoders, n):
             started = time.perf_counter()
             embedder.encode(texts)
             rates[name].append(len(texts) / (time.perf_counter() - started))
-    return statistics.median(rates["fp32"]), statistics.median(rates["int8"])
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def import_rate(fp32: Embedder, int8: Embedder, rounds: int = 2) -> tuple[float, float]:
-    """Passages/s of a whole `import` of the demo organisation into a fresh folder, ABBA rounds; medians."""
-    rates: dict[str, list[float]] = {"fp32": [], "int8": []}
+def import_rate(encoders: dict[str, Embedder], rounds: int = 2) -> dict[str, float]:
+    """Passages/s of a whole `import` of the demo organisation into a fresh folder, rotated rounds; medians."""
+    rates: dict[str, list[float]] = {name: [] for name in encoders}
     for n in range(rounds * 2):
-        for name, embedder in ((("fp32", fp32), ("int8", int8)) if n % 2 == 0 else (("int8", int8), ("fp32", fp32))):
+        for name, embedder in rotated(encoders, n):
             with tempfile.TemporaryDirectory(prefix="knowhow-int8-") as folder:
                 services = Services(Settings(data=Path(folder)), embedder)
                 _ = services.indexes
@@ -156,7 +163,13 @@ def import_rate(fp32: Embedder, int8: Embedder, rounds: int = 2) -> tuple[float,
                 services.close()
             rates[name].append(passages / elapsed)
             print(f"  import round {n + 1}: {name} {passages / elapsed:.1f} passages/s", flush=True)
-    return statistics.median(rates["fp32"]), statistics.median(rates["int8"])
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
+def ratios(rates: dict[str, float]) -> str:
+    """Each rate and its ratio to the first (the pipeline before)."""
+    first = next(iter(rates.values()))
+    return "; ".join(f"{name} {rate:.1f}/s ({rate / first:.2f}x)" for name, rate in rates.items())
 
 
 def main() -> None:
@@ -167,7 +180,7 @@ def main() -> None:
     started = time.perf_counter()
     fp32 = Embedder()
     made = time.perf_counter()
-    int8 = Embedder(encoder="int8", cache_dir=RESULTS / "models")
+    int8 = Embedder(encoder="int8", batch_size=Settings().embed_batch_size, cache_dir=RESULTS / "models")
     print(f"fp32 loaded in {made - started:.1f} s; int8 (quantised copy made or checked) in "
           f"{time.perf_counter() - made:.1f} s; load average {os.getloadavg()[0]:.1f}")
     sentences = ["How do I connect to the VPN from home?", "Expense reports go through Navan within 30 days.",
@@ -175,6 +188,12 @@ def main() -> None:
     cosines = (fp32.encode(sentences) * int8.encode(sentences)).sum(axis=1)
     print(f"cosine int8 to fp32 on {len(sentences)} sentences: " + ", ".join(f"{c:.3f}" for c in cosines))
 
+    # Passages: the pipeline before (torch, 64 texts a pass) against the default now (the fp32 ONNX copy) and int8,
+    # each with the batch size `knowhow` gives it.
+    batch = Settings().embed_batch_size
+    passages = {"torch fp32, 64 a pass (before)": Embedder(encoder="fp32-torch", batch_size=64),
+                f"ONNX fp32, {batch} a pass (default)": Embedder(batch_size=batch, cache_dir=RESULTS / "models"),
+                f"ONNX int8, {batch} a pass": int8}
     parts = set(args.parts.split(","))
     figures = quality(fp32, int8) if "quality" in parts else {}
     if "splits" in parts:
@@ -186,13 +205,9 @@ def main() -> None:
               f"int8 {one_int8:.1f} ms ({one_fp32 / one_int8:.2f}x)")
         texts = passage_texts()
         words = sum(len(t.split()) for t in texts) / max(len(texts), 1)
-        fp32_rate, int8_rate = batch_speed(fp32, int8, texts)
-        print(f"  {len(texts)} passages ({words:.0f} words each) in batches of {fp32.batch_size}: fp32 "
-              f"{fp32_rate:.1f}/s, int8 {int8_rate:.1f}/s ({int8_rate / fp32_rate:.2f}x)")
+        print(f"  {len(texts)} passages ({words:.0f} words each): {ratios(batch_speed(passages, texts))}")
     if "import" in parts:
-        fp32_import, int8_import = import_rate(fp32, int8)
-        print(f"  import of the demo organisation: fp32 {fp32_import:.1f} passages/s, int8 {int8_import:.1f} "
-              f"passages/s ({int8_import / fp32_import:.2f}x; target >= 2x)")
+        print(f"  import of the demo organisation: {ratios(import_rate(passages))} (target >= 2x the first)")
 
     if figures:
         print("\n== decision (int8 where it loses at most 0.005 fused nDCG@10 on each collection)")

@@ -633,7 +633,8 @@ def environment_line(embedder: Embedder, load_s: float) -> str:
 
     return (f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__} "
             f"({torch.get_num_threads()} threads), faiss {faiss.__version__}; "
-            f"model {embedder.name} loaded in {load_s:.1f} s (not timed below)")
+            f"model {embedder.name} ({embedder.encoder}, {embedder.batch_size} a pass) loaded in {load_s:.1f} s "
+            "(not timed below)")
 
 
 def print_report(env: str, corpus: str, tp: Throughput, served: list[Served], threads: dict[int, list[float]],
@@ -760,7 +761,8 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    embedder = Embedder(Settings().model_path, Settings().embed_batch_size)
+    configured = Settings()  # the model as `knowhow` runs it (its ONNX copy kept beside the results)
+    embedder = Embedder(configured.model_path, configured.embed_batch_size, configured.encoder, RESULTS / "models")
     load_s = time.perf_counter() - started
     embedder.encode(["a warm-up sentence for the model"] * 64)
     env = environment_line(embedder, load_s)

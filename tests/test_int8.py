@@ -142,19 +142,23 @@ def test_encoder_setting_builds_the_int8_encoder_in_the_data_folder(int8, tmp_pa
     assert float(services.embedder.encode_query(SENTENCES[0]) @ int8.encode_query(SENTENCES[0])) > 0.9999
 
 
-def test_the_default_encoder_answers_queries_from_an_fp32_onnx_copy_with_the_same_vectors(models_dir, embedder):
-    """The default `fp32` encodes a query with an ONNX copy of the model's own weights (faster for one short
-    text) and passages with torch: the vectors, name, identity and calibration are torch's."""
+def test_the_default_encoder_runs_an_fp32_onnx_copy_with_the_same_vectors(models_dir, embedder):
+    """The default `fp32` encodes queries and passages with an ONNX copy of the model's own weights (faster on
+    a CPU): the vectors, name, identity and calibration are torch's, so folders embedded by torch stay as
+    they are."""
     from indexer.embedder import Embedder
 
     default = Embedder(encoder="fp32", cache_dir=models_dir)
     assert (default.name, default.identity, default.profile) == (embedder.name, embedder.identity, embedder.profile)
     assert default.query_model.onnx_path.name.endswith("-fp32.onnx") and default.int8 is None
+    assert default.passage_model is default.query_model
     torch_vectors = embedder.encode(SENTENCES)
     onnx_vectors = np.stack([default.encode_query(text) for text in SENTENCES])
     assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.99999
-    assert np.allclose(default.encode(SENTENCES), torch_vectors, atol=1e-5)  # passages: torch itself
-    assert Embedder(encoder="fp32").query_model is None  # no folder for the copy: torch for queries too
+    passages = default.encode(SENTENCES + SENTENCES[:1])  # two passes of 4 and 1: the batch changes nothing
+    assert np.allclose(passages[:4], torch_vectors, atol=1e-5) and np.allclose(passages[4], passages[0], atol=1e-6)
+    torch_only = Embedder(encoder="fp32")  # no folder for the copy: torch for everything
+    assert torch_only.query_model is None and torch_only.passage_model is None
 
 
 def test_a_copy_that_cannot_be_made_says_why_and_leaves_nothing_behind(tmp_path):
