@@ -88,12 +88,13 @@ class Embedder:
         self._onnx_source, self._onnx, self._onnx_lock = (path, self.identity, cache_dir), {}, Lock()
         if encoder == "int8":
             self.name, self.identity = self.name + INT8_SUFFIX, self.identity + INT8_SUFFIX
-            self.dim = self.int8.dim
-        else:
+        if encoder == "fp32-torch":
             from sentence_transformers import SentenceTransformer
 
             self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
             self.dim = int(self.model.get_embedding_dimension())
+        else:  # torch's copy of the weights is not loaded: it would sit unused in every server process
+            self.dim = self.passage_model.dim
         self.profile: ModelProfile = profile_for(self.identity, self.name)
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
