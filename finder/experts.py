@@ -12,9 +12,10 @@ many loose matches of someone who answers a lot in the area still add up, as pla
 them. Nothing is divided by the best candidate, so when nothing relevant exists nobody scores high just
 for being the least bad. The fused score's lexical share is relative (BM25 over the best candidate's
 BM25), so the best keyword match of any question gets it in full: an item's evidence is therefore held to
-at most `expert_lexical_margin` above its cosine. People scoring under the profile's `expert_floor` are
-not suggested at all: a question nothing covers gets nobody, not the colleagues whose job title is the
-least far from it.
+at most `expert_lexical_margin` above its cosine. Nobody is suggested unless the best person
+reaches the profile's `expert_floor`: a question nothing covers gets nobody, not the colleagues whose job
+title is the least far from it. Once someone does, the others follow down to `expert_others_floor`, so a
+covered question also lists the colleagues with some evidence of their own.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class ExpertRanker:
     def __init__(self, store: Store, indexes: IndexSet, profile: ModelProfile, weights: ExpertWeights | None = None):
         self.store, self.indexes = store, indexes
         self.margin, self.floor = profile.expert_lexical_margin, profile.expert_floor
+        self.others_floor = min(profile.expert_others_floor, profile.expert_floor)
         self.weights = weights or ExpertWeights()
         self.scoring = Scoring(profile.expert_unrelated, profile.expert_related, self.weights)
         self._counts: dict[Audience, tuple[int, dict[str, int]]] = {}
@@ -131,7 +133,8 @@ class ExpertRanker:
         self, vector: np.ndarray, stems: set[str], items: list[ItemScore], k: int, mentor_only: bool = False,
         audience: Audience = EVERYTHING, adjust: dict[str, float] | None = None,
     ) -> list[Expert]:
-        """Up to `k` people for a question, best first, each scoring at least the floor (so possibly none).
+        """Up to `k` people for a question, best first: none unless the first reaches the floor, then everyone
+        down to the others' floor.
         The contribution prior counts only items `audience` may see (so a hidden item never lifts, and so
         reveals, its author); `adjust` is the feedback already added to the items' scores."""
         evidence, voted_items = self._document_evidence(items[: self.weights.doc_depth], adjust or {})
@@ -147,9 +150,11 @@ class ExpertRanker:
         scored = []
         for pid in people:
             score = self.scoring.score(evidence.get(pid, 0.0), profile.get(pid, 0.0), counts.get(pid, 0), most)
-            if score >= self.floor:
+            if score >= self.others_floor:
                 scored.append((score, pid))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        if not scored or scored[0][0] < self.floor:
+            return []
         top = scored[:k]
         titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
         return [self._expert(people[pid], score, voted_items.get(pid, []), titles, stems) for score, pid in top]

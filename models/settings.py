@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         "unset: the configured model's calibrated value (models/model_profile.py).",
     )
     expert_floor: float | None = Field(
-        None, ge=0.0, le=1.0, description="Expert score below which nobody is suggested or routed a question; "
+        None, ge=0.0, le=1.0, description="Expert score the best person must reach for anyone to be suggested "
+        "(the others follow down to the profile's expert_others_floor) and everyone routed a question must reach; "
         "unset: the configured model's calibrated value (models/model_profile.py)."
     )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")

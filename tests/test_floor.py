@@ -1,5 +1,6 @@
 """People suggestions have a floor: a question nothing covers suggests nobody (and the pages say so), while
-a covered one keeps its expert. Real app over HTTP, real SQLite, FAISS and model."""
+a covered one keeps its expert, followed by colleagues with some evidence of their own. Real app over HTTP,
+real SQLite, FAISS and model."""
 
 from __future__ import annotations
 
@@ -12,24 +13,31 @@ from finder.terms import term_stems
 from indexer.importer import import_files
 from models.model_profile import MINILM
 from tests.conftest import LiveServer, api_token, client
-from tests.factories import ANA, BO, PAYROLL, VPN, jsonl, person
+from tests.factories import ANA, BO, PAYROLL, VPN, content, jsonl, person
 from web.security import hash_password
 
 PASSWORD = "long enough password"
 CY = person("p-cy", name="Cy Okafor", team="HR", title="Onboarding lead", mentor=True)
+DEE = person("p-dee", name="Dee Park", team="Facilities", title="Office manager")
+# Close to the VPN token question, not an answer to it: evidence below the floor.
+VPN_PASSWORD = content(
+    "c-vpn-password", title="Resetting a VPN password", authors=["p-dee"],
+    body="If the VPN refuses your password after a change, sign out of the client, reset the password in the "
+         "portal and sign in again.")
 UNRELATED = "which wine goes best with grilled octopus"
 COVERED = "my VPN token expired, how do I reset it"
 
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory, embedder):
-    """Ana (IT, writes about the VPN, a mentor), Bo (Finance, payroll), Cy (HR, a mentor, wrote nothing)."""
+    """Ana (IT, writes about the VPN, a mentor), Bo (Finance, payroll), Cy (HR, a mentor, wrote nothing), Dee
+    (Facilities, wrote about VPN passwords)."""
     from models.settings import Settings
     from web.services import Services
 
     folder = tmp_path_factory.mktemp("floor")
     services = Services(Settings(data=folder / "data"), embedder)
-    import_files(services.indexer, [jsonl(folder / "org.jsonl", ANA, BO, CY, VPN, PAYROLL)])
+    import_files(services.indexer, [jsonl(folder / "org.jsonl", ANA, BO, CY, DEE, VPN, PAYROLL, VPN_PASSWORD)])
     services.store.create_user("cy", hash_password(PASSWORD), "employee", "p-cy")
     yield services
     services.close()
@@ -66,8 +74,21 @@ def test_a_covered_question_keeps_its_expert(api, org):
     assert [e["id"] for e in experts][:1] == ["p-ana"]
     assert experts[0]["score"] >= org.profile.expert_floor
     assert experts[0]["why"][0] == "wrote 'Resetting your VPN token'"
-    assert all(e["score"] >= org.profile.expert_floor for e in experts)
+    assert all(e["score"] >= org.profile.expert_others_floor for e in experts)
     assert "p-cy" not in [e["id"] for e in experts]  # an HR title is no reason to ask about the VPN
+
+
+def test_once_someone_covers_the_question_colleagues_with_some_evidence_follow(api, org):
+    """Dee's VPN password how-to is not enough to suggest her alone, but next to Ana she is worth asking."""
+    experts = api.get("/api/experts", params={"q": COVERED}).json()["experts"]
+    assert [e["id"] for e in experts] == ["p-ana", "p-dee"]
+    floor, others = org.profile.expert_floor, org.profile.expert_others_floor
+    assert experts[0]["score"] >= floor > experts[1]["score"] >= others > 0
+    assert experts[1]["why"] == ["wrote 'Resetting a VPN password'"]
+    # The lead must reach the floor: with it above Ana's score, the same evidence suggests nobody.
+    vector, retrieval, adjust = org.finder._retrieve(COVERED)
+    strict = ExpertRanker(org.store, org.indexes, replace(org.profile, expert_floor=experts[0]["score"] + 0.01))
+    assert strict.rank(vector, term_stems(COVERED), retrieval.items, 5, adjust=adjust) == []
 
 
 def test_mentors_are_held_to_the_floor_too(api):
