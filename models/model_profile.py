@@ -81,15 +81,14 @@ class ModelProfile:
     through for the demo's 9 unanswerable ones at the same floor, 0.03 costs P@1 and nDCG@10."""
 
     expert_floor: float
-    """Expert score (the ranker's absolute 0-1 scale) below which nobody is suggested: on the ask page and
-    `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics, and for routing questions.
+    """Expert score (the ranker's absolute 0-1 scale) the best person must reach for anyone to be suggested:
+    on the ask page and `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics (the others
+    then follow down to `expert_others_floor`); everyone routed a question must reach it.
     For an average contributor that takes about one item scoring 0.5 (cosine 0.45 and a good keyword
     match), or an own profile (title, bio, skills) of cosine 0.4 with nothing written. Set with the ranker's weights
     (`benchmarks.experts`; the scale moves with them): at 0.25 the demo's 9 unanswerable questions get 6
     people (6 of them nobody; 5 at 0.18 before), with expert P@1 demo 0.897, se_coffee 0.184, se_cardano
-    0.226; 0.22 shows 9 people for them at the same P@1, 0.28 costs demo P@1 (0.872) and nDCG@10. The
-    floor still drops labelled second experts whose evidence is nil (qt03: p15, a skill the question
-    names and nothing written), so nDCG@10 stays below the unfloored ranking's."""
+    0.226; 0.22 shows 9 people for them at the same P@1, 0.28 costs demo P@1 (0.872) and nDCG@10."""
 
     expert_others_floor: float
     """Once someone reaches `expert_floor` (the question is covered), the expert score down to which the others
