@@ -68,6 +68,9 @@ class Expert:
     location: str = ""
     email: str | None = None
     evidence: list[str] = field(default_factory=list)  # ids of the items behind the score
+    strong: bool = True
+    """Whether their own evidence reaches the floor (they would be suggested alone); the colleagues who follow
+    the lead with less are not, and the ask page shows them apart."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,8 @@ class ExpertRanker:
             return []
         top = scored[:k]
         titles = self.store.content_titles({cid for pid in (p for _, p in top) for cid in voted_items.get(pid, [])})
-        return [self._expert(people[pid], score, voted_items.get(pid, []), titles, stems) for score, pid in top]
+        return [self._expert(people[pid], score, voted_items.get(pid, []), titles, stems, score >= self.floor)
+                for score, pid in top]
 
     def evidence(self, item: ItemScore, adjust: float = 0.0) -> float:
         """How strongly an item speaks to the question: its fused score, but at most `margin` above its
@@ -194,7 +198,7 @@ class ExpertRanker:
                 result[missing[profile_id]] = cosine
         return result
 
-    def _expert(self, person, score, item_ids, titles, stems) -> Expert:
+    def _expert(self, person, score, item_ids, titles, stems, strong: bool) -> Expert:
         why = [f"wrote '{titles[cid]}'" for cid in item_ids[:3] if cid in titles]
         why += [f"skill: {skill}" for skill in person["skills"] if {stem(w) for w in words(skill)} & stems]
         if not why and person["title"]:
@@ -210,4 +214,5 @@ class ExpertRanker:
             location=person["location"] or "",
             email=person["email"],
             evidence=item_ids,
+            strong=strong,
         )

@@ -85,6 +85,7 @@ def test_once_someone_covers_the_question_colleagues_with_some_evidence_follow(a
     floor, others = org.profile.expert_floor, org.profile.expert_others_floor
     assert experts[0]["score"] >= floor > experts[1]["score"] >= others > 0
     assert experts[1]["why"] == ["wrote 'Resetting a VPN password'"]
+    assert [e["strong"] for e in experts] == [True, False]
     # The lead must reach the floor: with it above Ana's score, the same evidence suggests nobody.
     vector, retrieval, adjust = org.finder._retrieve(COVERED)
     strict = ExpertRanker(org.store, org.indexes, replace(org.profile, expert_floor=experts[0]["score"] + 0.01))
@@ -108,3 +109,14 @@ def test_the_pages_say_plainly_that_nobody_fits(server):
         assert "No mentor found" in mentors and "close enough to this goal to suggest them" in mentors
         found = browser.get("/mentors", params={"q": COVERED}).text
         assert "1 mentor for" in found and "/people/p-ana" in found
+
+
+def test_the_ask_page_shows_colleagues_with_less_evidence_apart(server):
+    with client(server) as browser:
+        assert browser.post("/login", data={"username": "cy", "password": PASSWORD, "next": "/"},
+                            headers={"Origin": server.url}).status_code == 303
+        page = browser.get("/", params={"q": COVERED}).text
+    helpers = page.split('id="people-heading"')[1]
+    strong, nearby = helpers.split("Also wrote on nearby topics", 1)
+    assert "/people/p-ana" in strong and "/people/p-dee" not in strong
+    assert "/people/p-dee" in nearby and "wrote &#39;Resetting a VPN password&#39;" in nearby

@@ -25,7 +25,7 @@ Asker = Annotated[str | None, Query(
 def expert_out(expert: Expert) -> ExpertOut:
     return ExpertOut(
         id=expert.id, name=expert.name, score=expert.score, mentor=expert.mentor, why=expert.why,
-        title=expert.title, team=expert.team, location=expert.location,
+        title=expert.title, team=expert.team, location=expert.location, strong=expert.strong,
     )
 
 
