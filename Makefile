@@ -34,7 +34,7 @@ install-test: $(VENV)/.test-tools
 
 # Loaded once: a second `make demo` starts serving at once (`make clean` starts over).
 $(DATA)/knowhow.db: | $(BIN)/knowhow
-	@echo "== make: loading the demo organisation into $(DATA) (embedding every item: a minute or two)"
+	@echo "== make: loading the demo organisation into $(DATA) (embedding every item: under a minute on 2 cores)"
 	$(BIN)/knowhow --data $(DATA) demo
 
 demo: install $(DATA)/knowhow.db
