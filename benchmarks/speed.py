@@ -470,23 +470,30 @@ def measure_latencies(corpora: list[tuple[Served, Path]], queries: list[str], re
 
 
 def thread_comparison(embedder: Embedder, queries: list[str], rounds: int = 5) -> dict[int, list[float]]:
-    """One query's encode time with torch's default thread count against one thread, alternating blocks.
+    """One query's encode time with the default thread count against one thread, alternating blocks: the
+    encoder's ONNX copy in a session per thread count (a session keeps the threads it was made with), or
+    torch when it runs the model.
 
     On a shared 2-core machine a 2-thread forward pass waits at every parallel barrier for a descheduled
     thread, so when other processes are busy a short query can get far slower than on one thread."""
     import torch
 
+    from indexer.int8 import OnnxModel
+
     default = torch.get_num_threads()
+    onnx = embedder.query_model
+    sessions = {t: OnnxModel(onnx.model_path, onnx.onnx_path, threads=t) for t in (default, 1)} if onnx else {}
     timings: dict[int, list[float]] = {default: [], 1: []}
     block = max(len(queries) // (2 * rounds), 1)
     try:
         for r in range(rounds):
             for n, threads in enumerate(dict.fromkeys([default, 1])):
                 torch.set_num_threads(threads)
+                encode = sessions[threads].encode if sessions else embedder.encode
                 start = (2 * r + n) * block
                 for q in queries[start : start + block]:
                     started = time.perf_counter()
-                    embedder.encode([q])
+                    encode([q])
                     timings[threads].append(1000 * (time.perf_counter() - started))
     finally:
         torch.set_num_threads(default)

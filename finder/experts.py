@@ -69,8 +69,15 @@ class Expert:
     email: str | None = None
     evidence: list[str] = field(default_factory=list)  # ids of the items behind the score
     strong: bool = True
-    """Whether their own evidence reaches the floor (they would be suggested alone); the colleagues who follow
-    the lead with less are not, and the ask page shows them apart."""
+    """Whether their score reaches the floor, so they would be suggested alone; the colleagues who follow a
+    covered question's lead with less are not, and the ask page shows them apart."""
+
+
+def strong(people: list[Expert]) -> list[Expert]:
+    """The people whose score reaches the floor: those recommended on their own (question routing, mentors,
+    gap topics, "who else knows", the query log), without the colleagues who only follow a covered
+    question's lead. They come first in a ranking, so this keeps its top."""
+    return [person for person in people if person.strong]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finder.experts import Expert
+from finder.experts import Expert, strong
 
 AVAILABILITY = {"available": 1.0, "limited": 0.6, "not_now": 0.0}
 LOAD_WEIGHT = 0.6
@@ -50,7 +50,7 @@ def rank_mentors(
 ) -> list[MentorMatch]:
     """Opted-in, approachable mentors matching the filters, best rank first (ties: better fit, then name)."""
     matches = []
-    for expert in experts:
+    for expert in strong(experts):
         person = people.get(expert.id)
         if person is None or not person["mentor"]:
             continue

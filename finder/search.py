@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from finder.answerability import Signals, confidence, signals
-from finder.experts import Expert, ExpertRanker, ExpertWeights
+from finder.experts import Expert, ExpertRanker, ExpertWeights, strong
 from finder.feedback import FeedbackModel
 from finder.lifecycle import Standing
 from finder.retrieval import Retrieval, Retriever
@@ -143,7 +143,8 @@ class Finder:
                                                 standings=self.standings())
             stems = {stem(term) for term in terms}
             verdict = self.is_answered(retrieval)
-            people = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
+            ranked = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
+            people = strong(ranked)
             hits = self._hits(retrieval, k, stems)
         return Answer(None, " ".join(terms), verdict.answered, verdict.top, hits, people, verdict.confidence,
                       verdict.signals)
@@ -173,7 +174,7 @@ class Finder:
         query_id = None
         if log:
             query_id = self.store.log_query(
-                text, "search", verdict.answered, verdict.top, [h.id for h in hits], [p.id for p in people],
+                text, "search", verdict.answered, verdict.top, [h.id for h in hits], [p.id for p in strong(people)],
                 source, vector, asker, asked_at,
             )
         return Answer(query_id, text, verdict.answered, verdict.top, hits, people, verdict.confidence,
@@ -188,7 +189,7 @@ class Finder:
             people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
         if log:
             verdict = self.is_answered(retrieval, adjust)
-            self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in people], source,
+            self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in strong(people)], source,
                                  vector, asker)
         return people
 
@@ -240,5 +241,5 @@ class Finder:
             retrieval.items = [item for item in retrieval.items if item.content_id != content_id]
             stems = term_stems(text)
             hits = self._hits(retrieval, k, stems)
-            people = self.ranker.rank(vector, stems, retrieval.items, k, audience=audience, adjust=adjust)
+            people = strong(self.ranker.rank(vector, stems, retrieval.items, k, audience=audience, adjust=adjust))
         return hits, people

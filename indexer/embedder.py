@@ -17,7 +17,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # fp32: queries and passages by an fp32 ONNX copy of the model's own weights (the same vectors as torch's: one
-# short query 2.4x faster, passages in batches of 4 2.1x the rate of torch in its batches of 64). fp32-torch:
+# short query 2.4x faster, passages 4 a pass 2.4x the rate of torch at 64 a pass, benchmarks.int8). fp32-torch:
 # both by torch, as published. int8-queries: queries by the int8 copy (one short query ~4x faster, the answered
 # decision loses a little), passages by the fp32 copy, so the stored vectors are fp32's and a folder switches
 # between these three freely. int8: both by the int8 copy.

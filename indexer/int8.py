@@ -24,8 +24,8 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # (benchmarks/README.md, "int8 encoding"). A copy made by another recipe is rebuilt.
 RECIPE = "torch.onnx.export opset 17; quantize_dynamic weight_type=QInt8 per_channel=True"
 # The same graph with the model's own fp32 weights: vectors equal to torch's (cosine >= 0.9999998 on 200
-# questions), one short query 2.4x faster (13.1 against 31.0 ms on one thread) and passages in batches of 4
-# 2.1x torch's rate in its batches of 64 (benchmarks/README.md): the default encoder runs everything through it.
+# questions), one short query 2.4x faster (13.1 against 31.0 ms on one thread) and passages 4 a pass 2.4x
+# torch's rate at 64 a pass (benchmarks.int8; benchmarks/README.md): the default encoder runs everything through it.
 FP32_RECIPE = "torch.onnx.export opset 17; fp32"
 
 
@@ -33,7 +33,8 @@ def _require_onnx():
     try:
         import onnxruntime
     except ImportError as exc:
-        raise ImportError("install onnxruntime (and onnx) for the int8 encoder, or set KNOWHOW_ENCODER=fp32") from exc
+        raise ImportError("install onnxruntime (and onnx) for the ONNX encoders (the default), or set "
+                          "KNOWHOW_ENCODER=fp32-torch") from exc
     return onnxruntime
 
 
@@ -169,7 +170,7 @@ class OnnxModel:
             threads = torch.get_num_threads()  # follow the process's choice (`knowhow serve` uses one)
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self.onnx_path = onnx_path
+        self.model_path, self.onnx_path = model_path, onnx_path
         self.sha256 = json.loads(onnx_path.with_suffix(".json").read_text()).get("sha256", "")
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.dim = int(self.session.get_outputs()[0].shape[-1])

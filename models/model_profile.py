@@ -81,9 +81,9 @@ class ModelProfile:
     through for the demo's 9 unanswerable ones at the same floor, 0.03 costs P@1 and nDCG@10."""
 
     expert_floor: float
-    """Expert score (the ranker's absolute 0-1 scale) the best person must reach for anyone to be suggested:
-    on the ask page and `/api/search`, `/api/experts`, mentors, "who else knows" and gap topics (the others
-    then follow down to `expert_others_floor`); everyone routed a question must reach it.
+    """Expert score (the ranker's absolute 0-1 scale) the best person must reach for anyone to be suggested
+    (on the ask page and `/api/search`, `/api/experts` the others then follow down to `expert_others_floor`),
+    and that everyone recommended on their own must reach: mentors, "who else knows", gap topics, routing.
     For an average contributor that takes about one item scoring 0.5 (cosine 0.45 and a good keyword
     match), or an own profile (title, bio, skills) of cosine 0.4 with nothing written. Set with the ranker's weights
     (`benchmarks.experts`; the scale moves with them): at 0.25 the demo's 9 unanswerable questions get 6
@@ -91,10 +91,11 @@ class ModelProfile:
     0.226; 0.22 shows 9 people for them at the same P@1, 0.28 costs demo P@1 (0.872) and nDCG@10."""
 
     expert_others_floor: float
-    """Once someone reaches `expert_floor` (the question is covered), the expert score down to which the others
-    are listed after them: colleagues with some evidence of their own (0.1 is about one loosely matching item,
-    fused score ~0.37), not nobody. A question nobody covers still gets nobody. Measured with the floor at 0.25
-    (`benchmarks.experts`; P@1 and the lists of uncovered questions do not move): nDCG@10 demo 0.851 -> 0.870,
+    """Once someone reaches `expert_floor` (the question is covered), the expert score down to which the ask
+    page and the search and experts APIs list the others after them (`Expert.strong` false): colleagues
+    with some evidence of their own (0.1 is about one loosely matching item, fused score ~0.37), not nobody.
+    A question nobody covers still gets nobody. Measured with the floor at 0.25 (`benchmarks.experts`; P@1
+    and the lists of uncovered questions do not move): nDCG@10 demo 0.851 -> 0.870,
     se_coffee 0.376 -> 0.382, se_cardano 0.266 -> 0.270; the 9 unanswerable demo questions get 13 people
     instead of 6, still nobody for 6 of them. 0.05 gives 0.890 / 0.382 / 0.270 and 15 people, 0.15 0.858."""
 

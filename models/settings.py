@@ -41,9 +41,8 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(
         4, ge=1, le=1024,
-        description="Texts per forward pass of the embedding model. Small passes run fastest on a CPU (less "
-        "padding): 294 demo and Cranfield passages on 2 threads, torch 47.2 a second 4 a pass against 35.2 64 a "
-        "pass, int8 124.7 against 92.6; 512 Cranfield passages, the fp32 ONNX copy 104.8 against 71.0.",
+        description="Texts per forward pass of the embedding model. Small passes pad less and run fastest on "
+        "a CPU, in every engine (benchmarks/README.md, \"Passages through the fp32 ONNX copy\").",
     )
     index_batch_size: int = Field(
         512, ge=1, le=100_000, description="Passages embedded and committed together (the unit of resumable work)."
@@ -84,7 +83,8 @@ class Settings(BaseSettings):
     )
     expert_floor: float | None = Field(
         None, ge=0.0, le=1.0, description="Expert score the best person must reach for anyone to be suggested "
-        "(the others follow down to the profile's expert_others_floor) and everyone routed a question must reach; "
+        "(the ask page and APIs then list others down to the profile's expert_others_floor), and that mentors, "
+        "gap topics and everyone routed a question must reach; "
         "unset: the configured model's calibrated value (models/model_profile.py)."
     )
     stale_months: int = Field(12, ge=1, le=120, description="Months without an update after which an item is stale.")

@@ -120,3 +120,15 @@ def test_the_ask_page_shows_colleagues_with_less_evidence_apart(server):
     strong, nearby = helpers.split("Also wrote on nearby topics", 1)
     assert "/people/p-ana" in strong and "/people/p-dee" not in strong
     assert "/people/p-dee" in nearby and "wrote &#39;Resetting a VPN password&#39;" in nearby
+
+
+def test_people_recommended_on_their_own_are_those_at_the_floor(org):
+    """Gap topics (like who else knows an item, mentors and routing) and the query log keep to people at the
+    floor: a colleague who only follows a covered question's lead is not recommended there."""
+    vector, retrieval, adjust = org.finder._retrieve(COVERED)
+    ranked = org.finder.ranker.rank(vector, term_stems(COVERED), retrieval.items, 5, adjust=adjust)
+    assert [(e.id, e.strong) for e in ranked] == [("p-ana", True), ("p-dee", False)]
+    assert [e.id for e in org.finder.nearest(vector, [COVERED]).experts] == ["p-ana"]
+    answer = org.finder.ask(COVERED, k=3)
+    assert [e.id for e in answer.experts] == ["p-ana", "p-dee"]  # shown, apart
+    assert org.store.get_query(answer.query_id)["expert_ids"] == ["p-ana"]  # logged as suggested: Ana only

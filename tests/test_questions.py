@@ -125,14 +125,16 @@ def test_an_away_expert_is_skipped(server):
 
 
 def test_routing_spreads_load_and_prefers_people_who_opted_in():
-    def candidate(pid, score, waiting=0, opted_in=True, away=False):
-        return Candidate(Expert(pid, pid, score, False, []), opted_in, away, waiting)
+    def candidate(pid, score, waiting=0, opted_in=True, away=False, floor=0.5):
+        return Candidate(Expert(pid, pid, score, False, [], strong=score >= floor), opted_in, away, waiting)
 
     busy = [candidate("star", 0.9, waiting=4), candidate("good", 0.7), candidate("ok", 0.6),
             candidate("fine", 0.55), candidate("weak", 0.2), candidate("shy", 0.95, opted_in=False),
             candidate("gone", 0.99, away=True)]
-    assert [e.id for e in choose_experts(busy, floor=0.5, exclude={"ok"})] == ["good", "fine", "star"]
-    assert [e.id for e in choose_experts(busy, floor=0.96, exclude=set())] == []
+    assert [e.id for e in choose_experts(busy, exclude={"ok"})] == ["good", "fine", "star"]
+    # Only people whose evidence reaches the floor are asked, not those who merely follow a lead.
+    assert [e.id for e in choose_experts([candidate(c.expert.id, c.expert.score, c.waiting, c.opted_in, c.away, 0.96)
+                                          for c in busy], exclude=set())] == []
 
 
 def test_employees_content_requests_and_notes_reach_lnds_gaps_page(server):

@@ -213,19 +213,17 @@ def _demo_history(services: Services) -> None:
         click.echo("search history: the folder already has searches; none added")
         return
     import faiss
-    import torch
 
     click.echo(f"writing the last {DAYS} days of search history (the demo's people asking and reading)...")
-    # One thread each for torch and FAISS, as `serve` does: ~500 small searches in a row spend more time
-    # at their thread pools' barriers than searching on a busy 2-core machine (31 -> 18 s of CPU here).
-    threads = torch.get_num_threads(), faiss.omp_get_max_threads()
-    torch.set_num_threads(1)
+    # One FAISS thread, as `serve` runs: ~500 small searches in a row spend more time at its thread pool's
+    # barriers than searching on a busy 2-core machine. (The model's ONNX session keeps the threads it was
+    # made with by the import: the whole history takes about 2 s here.)
+    threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:
         made = write_history(services, demo_needs(DEMO_DIR))
     finally:
-        torch.set_num_threads(threads[0])
-        faiss.omp_set_num_threads(threads[1])
+        faiss.omp_set_num_threads(threads)
     click.echo(f"search history: {_n(made.searches, 'search', 'searches')} ({made.answered} answered), "
                f"{_n(made.opens, 'result opened', 'results opened')}, {_n(made.views, 'page view')}, "
                f"{_n(made.votes, 'vote')}, {_n(made.ratings, 'rating')} in {made.seconds:.0f} s")
@@ -367,7 +365,9 @@ def ask(ctx: click.Context, question: str, k: int, n_experts: int, mentor: bool)
         people = Table("score", "person", "why", title="People who can help")
         for expert in answer.experts:
             mentor_badge = " (mentor)" if expert.mentor else ""
-            people.add_row(f"{expert.score:.2f}", f"{expert.name}{mentor_badge}\n{expert.title}", "; ".join(expert.why))
+            nearby = "" if expert.strong else "\n(wrote on nearby topics)"
+            people.add_row(f"{expert.score:.2f}", f"{expert.name}{mentor_badge}\n{expert.title}{nearby}",
+                           "; ".join(expert.why))
         console.print(people)
 
 

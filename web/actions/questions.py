@@ -60,7 +60,7 @@ def _choose_experts(services: Services, text: str, exclude: set[str]) -> list:
     load = store.open_question_load(e.id for e in experts)
     answering = store.answering(e.id for e in experts)
     candidates = [Candidate(e, *answering.get(e.id, (False, False)), load.get(e.id, 0)) for e in experts]
-    return choose_experts(candidates, services.profile.expert_floor, exclude)
+    return choose_experts(candidates, exclude)
 
 
 def _record_round(services: Services, question_id: str, title: str, chosen: list, round_: int) -> None:
