@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 
 from models.model_profile import ModelProfile, profile_for
 
+log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -63,7 +65,8 @@ class Embedder:
     folder's name; with `+int8` when passages are encoded as int8), kept as it was so existing data folders
     open without a reindex; `identity` is the hash of the model's files (with `+int8` likewise), and
     `profile` the thresholds calibrated for it. The ONNX copies are made once in `cache_dir` (the data
-    folder's `models/`); without one, torch encodes everything.
+    folder's `models/`); without one, or when fp32's copy cannot be made or loaded, torch encodes everything
+    (the same vectors).
     """
 
     encoder = "fp32-torch"  # a class default: subclasses that set up their own model (the tests' cache) use it
@@ -80,12 +83,12 @@ class Embedder:
                 raise FileNotFoundError(f"embedding model folder not found: {path}")
             self.name = path.name
         self.identity = model_identity(path)
-        if encoder == "fp32" and cache_dir is None:
-            encoder = "fp32-torch"  # no folder to keep the ONNX copy in: the same vectors from torch
-        self.encoder = encoder
-        if encoder != "fp32-torch" and cache_dir is None:
+        if encoder in ("int8-queries", "int8") and cache_dir is None:
             raise ValueError(f"the {encoder} encoder needs a folder to keep its ONNX copy in")
         self._onnx_source, self._onnx, self._onnx_lock = (path, self.identity, cache_dir), {}, Lock()
+        if encoder == "fp32":
+            encoder = self._fp32_engine()
+        self.encoder = encoder
         if encoder == "int8":
             self.name, self.identity = self.name + INT8_SUFFIX, self.identity + INT8_SUFFIX
         if encoder == "fp32-torch":
@@ -99,6 +102,18 @@ class Embedder:
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()
+
+    def _fp32_engine(self) -> str:
+        """fp32 runs on its ONNX copy when one can be made and loaded, else on torch: the same vectors either
+        way, so a missing folder, a missing onnxruntime or a failed export costs speed, never the service."""
+        if self._onnx_source[2] is None:
+            return "fp32-torch"  # no folder to keep the ONNX copy in
+        try:
+            self._onnx_copy(quantised=False)
+        except (ImportError, RuntimeError, OSError, ValueError) as exc:
+            log.warning("the ONNX copy of the embedding model is unavailable (%s); encoding with torch", exc)
+            return "fp32-torch"
+        return "fp32"
 
     @property
     def int8(self):

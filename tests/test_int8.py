@@ -161,6 +161,27 @@ def test_the_default_encoder_runs_an_fp32_onnx_copy_with_the_same_vectors(models
     assert torch_only.query_model is None and torch_only.passage_model is None
 
 
+def test_the_default_encoder_falls_back_to_torch_when_its_onnx_copy_cannot_be_made(tmp_path, monkeypatch, caplog,
+                                                                                  embedder):
+    """fp32's ONNX copy gives torch's vectors faster; without it (a failed export, no onnxruntime) the same
+    vectors come from torch, so the service starts and its data folder stays valid, with a warning."""
+    from indexer import int8 as module
+    from indexer.embedder import Embedder
+
+    def failed_export(*args):
+        raise RuntimeError("making the ONNX copy of the embedding model failed: no space left on device")
+
+    monkeypatch.setattr(module, "_make", failed_export)
+    with caplog.at_level("WARNING", logger="indexer.embedder"):
+        fallback = Embedder(encoder="fp32", cache_dir=tmp_path / "models")
+    assert fallback.encoder == "fp32-torch" and fallback.query_model is None and fallback.passage_model is None
+    assert "no space left on device" in caplog.text and "encoding with torch" in caplog.text
+    assert (fallback.name, fallback.identity) == (embedder.name, embedder.identity)
+    assert np.allclose(fallback.encode(SENTENCES), embedder.encode(SENTENCES), atol=1e-5)
+    with pytest.raises(RuntimeError, match="no space left on device"):  # int8's vectors are its own: no fallback
+        Embedder(encoder="int8", cache_dir=tmp_path / "models")
+
+
 def test_a_copy_that_cannot_be_made_says_why_and_leaves_nothing_behind(tmp_path):
     """The copy is made in a child process (the server keeps none of the export's memory): its failure
     comes back as one error naming the cause, and no partial copy is left to be trusted."""
