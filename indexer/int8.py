@@ -85,6 +85,7 @@ def onnx_copy(model_path: Path, identity: str, folder: Path, quantised: bool = T
     Written atomically (a temporary file, then a rename) and checked on every load against the sha256 in its
     stamp, which is written last: a crash mid-way or a damaged file is rebuilt, never loaded. A lock keeps two
     processes starting on one data folder from building it twice."""
+    _check_supported(model_path)  # before an export of a model whose vectors it could not reproduce
     folder.mkdir(parents=True, exist_ok=True)
     kind, recipe = ("int8", RECIPE) if quantised else ("fp32", FP32_RECIPE)
     target = folder / f"minilm-{identity.removeprefix('sha256:')[:16]}-{kind}.onnx"
@@ -142,11 +143,23 @@ def _max_tokens(model_path: Path) -> int:
     return int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.exists() else 256
 
 
-def _check_mean_pooling(model_path: Path) -> None:
-    """The int8 path pools by the mean of the tokens, as all-MiniLM-L6-v2 does; another pooling is refused."""
+# What the ONNX copy reproduces: the transformer, mean pooling and the L2 norm (done in `OnnxModel._batch`).
+_MODULES = {"Transformer", "Pooling", "Normalize"}
+
+
+def _check_supported(model_path: Path) -> None:
+    """The ONNX path runs the transformer, pools by the mean of the tokens and normalises, as all-MiniLM-L6-v2
+    does; a model with another pooling or more modules (a Dense layer) would get other vectors, so it is
+    refused (the default encoder then runs it with torch)."""
     config = model_path / "1_Pooling" / "config.json"
     if config.exists() and not json.loads(config.read_text()).get("pooling_mode_mean_tokens", False):
-        raise ValueError(f"the int8 encoder supports mean pooling only; {model_path} pools otherwise")
+        raise ValueError(f"the ONNX encoder supports mean pooling only; {model_path} pools otherwise")
+    modules = model_path / "modules.json"
+    listed = json.loads(modules.read_text()) if modules.exists() else []
+    kinds = {entry.get("type", "").rsplit(".", 1)[-1] for entry in listed}
+    if kinds - _MODULES:
+        raise ValueError(f"the ONNX encoder runs {', '.join(sorted(_MODULES))} only; {model_path} also has "
+                         f"{', '.join(sorted(kinds - _MODULES))}")
 
 
 class OnnxModel:
@@ -157,7 +170,7 @@ class OnnxModel:
         onnxruntime = _require_onnx()
         from transformers import AutoTokenizer
 
-        _check_mean_pooling(model_path)
+        _check_supported(model_path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
         # A fast tokenizer sets its truncation and padding on each call: one caller at a time (a few
         # hundred microseconds); ONNX Runtime's run itself is safe to call from several threads.

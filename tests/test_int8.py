@@ -182,6 +182,31 @@ def test_the_default_encoder_falls_back_to_torch_when_its_onnx_copy_cannot_be_ma
         Embedder(encoder="int8", cache_dir=tmp_path / "models")
 
 
+def test_only_models_the_onnx_path_reproduces_get_a_copy(tmp_path):
+    """The ONNX path is the transformer, mean pooling and the norm: a model that pools otherwise or has more
+    modules (a Dense layer) would get other vectors, so no copy is made (fp32 then runs it with torch)."""
+    import json
+    import shutil
+
+    from indexer.embedder import default_model_path
+    from indexer.int8 import onnx_copy
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_path(), model)
+    modules = json.loads((model / "modules.json").read_text())
+    (model / "modules.json").write_text(json.dumps([*modules, {"idx": 3, "name": "3", "path": "3_Dense",
+                                                                "type": "sentence_transformers.models.Dense"}]))
+    with pytest.raises(ValueError, match="also has Dense"):
+        onnx_copy(model, "sha256:0123", tmp_path / "models", quantised=False)
+    (model / "modules.json").write_text(json.dumps(modules))
+    pooling = json.loads((model / "1_Pooling" / "config.json").read_text())
+    (model / "1_Pooling" / "config.json").write_text(json.dumps({**pooling, "pooling_mode_mean_tokens": False,
+                                                                 "pooling_mode_cls_token": True}))
+    with pytest.raises(ValueError, match="mean pooling only"):
+        onnx_copy(model, "sha256:0123", tmp_path / "models", quantised=False)
+    assert not (tmp_path / "models").exists()
+
+
 def test_a_copy_that_cannot_be_made_says_why_and_leaves_nothing_behind(tmp_path):
     """The copy is made in a child process (the server keeps none of the export's memory): its failure
     comes back as one error naming the cause, and no partial copy is left to be trusted."""
