@@ -1,8 +1,9 @@
 """Routing a question to the people most likely to answer it, without asking the same few every time.
 
 The expert ranker says who fits (`Expert.score`, on its absolute 0-1 scale). Routing keeps those at the
-floor (`Expert.strong`: not the colleagues who only follow a covered question's lead), leaves out the asker, people marked away and people already asked, and then prefers
-people who opted in to answering, each one's fit discounted by the questions already waiting on them:
+floor (`Expert.strong`: not the colleagues who only follow a covered question's lead), leaves out the
+asker, people marked away and people already asked, and then prefers people who opted in to answering,
+each one's fit discounted by the questions already waiting on them:
 
     rank = fit / (1 + LOAD_WEIGHT * waiting)
 

@@ -143,8 +143,8 @@ class Finder:
                                                 standings=self.standings())
             stems = {stem(term) for term in terms}
             verdict = self.is_answered(retrieval)
-            ranked = self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience) if experts else []
-            people = strong(ranked)
+            people = strong(self.ranker.rank(vector, stems, retrieval.items, experts, audience=audience)
+                            if experts else [])
             hits = self._hits(retrieval, k, stems)
         return Answer(None, " ".join(terms), verdict.answered, verdict.top, hits, people, verdict.confidence,
                       verdict.signals)
@@ -189,8 +189,8 @@ class Finder:
             people = self.ranker.rank(vector, term_stems(text), retrieval.items, k, mentor_only, audience, adjust)
         if log:
             verdict = self.is_answered(retrieval, adjust)
-            self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in strong(people)], source,
-                                 vector, asker)
+            self.store.log_query(text, "experts", verdict.answered, verdict.top, [], [p.id for p in strong(people)],
+                                 source, vector, asker)
         return people
 
     def _hits(self, retrieval: Retrieval, k: int, stems: set[str]) -> list[Hit]:

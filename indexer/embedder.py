@@ -12,6 +12,7 @@ from threading import Lock
 import numpy as np
 
 from models.model_profile import ModelProfile, profile_for
+from models.settings import EMBED_BATCH_SIZE
 
 log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -71,8 +72,8 @@ class Embedder:
 
     encoder = "fp32-torch"  # a class default: subclasses that set up their own model (the tests' cache) use it
 
-    def __init__(self, model_path: str | os.PathLike | None = None, batch_size: int = 4, encoder: str = "fp32",
-                 cache_dir: Path | None = None):
+    def __init__(self, model_path: str | os.PathLike | None = None, batch_size: int = EMBED_BATCH_SIZE,
+                 encoder: str = "fp32", cache_dir: Path | None = None):
         if encoder not in ENCODERS:
             raise ValueError(f"unknown encoder {encoder!r}; one of {', '.join(ENCODERS)}")
         if model_path is None:

@@ -18,6 +18,8 @@ from threading import Lock
 
 import numpy as np
 
+from models.settings import EMBED_BATCH_SIZE
+
 log = logging.getLogger(__name__)
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Per-channel scales: cosine to fp32 0.993 on the demo's questions where one scale per tensor gives 0.965
@@ -170,7 +172,6 @@ class OnnxModel:
         onnxruntime = _require_onnx()
         from transformers import AutoTokenizer
 
-        _check_supported(model_path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
         # A fast tokenizer sets its truncation and padding on each call: one caller at a time (a few
         # hundred microseconds); ONNX Runtime's run itself is safe to call from several threads.
@@ -188,10 +189,9 @@ class OnnxModel:
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
-    def encode(self, texts: list[str], batch_size: int = 4) -> np.ndarray:
-        # Longest first, as sentence-transformers batches: texts of one batch pad to similar lengths. Small
-        # batches run fastest on a CPU (512 Cranfield passages, fp32, 2 threads: 104.8 a second 4 a pass, 71.0
-        # 64 a pass).
+    def encode(self, texts: list[str], batch_size: int = EMBED_BATCH_SIZE) -> np.ndarray:
+        # Longest first, as sentence-transformers batches: texts of one batch pad to similar lengths (and small
+        # batches pad least: models/settings.py).
         order = np.argsort([-len(text) for text in texts], kind="stable")
         out = np.zeros((len(texts), self.dim), np.float32)
         for start in range(0, len(texts), batch_size):

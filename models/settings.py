@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.engines import DEFAULT_POOL_SIZE, POSTGRES_SCHEMES, is_postgres
 
+EMBED_BATCH_SIZE = 4  # texts per forward pass of the model, unless KNOWHOW_EMBED_BATCH_SIZE says otherwise
+
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
 
@@ -35,12 +37,12 @@ class Settings(BaseSettings):
         "and passages by an ONNX Runtime copy of the model's own weights (made once in DATA/models/; the same "
         "vectors as torch's, one query 2.4x faster, imports 2.5x); fp32-torch: both by torch, as published. "
         "int8-queries: queries by an ONNX Runtime copy with int8 weights (made once in DATA/models/; one query "
-        "~4x faster), passages by the fp32 copy, so stored vectors stay fp32's (the answered decision loses a little); int8: both by the copy (its "
-        "own vectors: a data folder made with another encoder is refused until `knowhow reindex`). Chosen by "
-        "benchmarks.int8 (benchmarks/README.md, \"int8 encoding\").",
+        "~4x faster), passages by the fp32 copy, so stored vectors stay fp32's (the answered decision loses a "
+        "little); int8: both by the copy (its own vectors: a data folder made with another encoder is refused "
+        "until `knowhow reindex`). Chosen by benchmarks.int8 (benchmarks/README.md, \"int8 encoding\").",
     )
     embed_batch_size: int = Field(
-        4, ge=1, le=1024,
+        EMBED_BATCH_SIZE, ge=1, le=1024,
         description="Texts per forward pass of the embedding model. Small passes pad less and run fastest on "
         "a CPU, in every engine (benchmarks/README.md, \"Passages through the fp32 ONNX copy\").",
     )

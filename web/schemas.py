@@ -37,7 +37,7 @@ class ExpertOut(BaseModel):
     title: str
     team: str
     location: str
-    strong: bool = Field(description="Whether their own evidence reaches the expert floor, so they would be "
+    strong: bool = Field(description="Whether their score reaches the expert floor, so they would be "
                          "suggested alone; false for colleagues listed after the first with less evidence.")
 
 
