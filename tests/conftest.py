@@ -176,6 +176,13 @@ def demo_folder(tmp_path_factory, embedder) -> Path:
 _SESSION: dict[str, Any] = {}
 
 
+def cli_env(settings) -> dict[str, str]:
+    """The environment an operator gives `knowhow` commands on the store these settings open: on PostgreSQL
+    the database's URL (the data folder alone names only an embedded store)."""
+    url = settings.database_url
+    return {"KNOWHOW_DATABASE_URL": url.get_secret_value()} if url else {}
+
+
 def _demo_in_postgres(demo_folder: Path, server) -> str:
     """A new PostgreSQL database on `server` holding the demo, copied from its folder as `knowhow
     migrate-to-postgres` does."""

@@ -8,9 +8,8 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from indexer.importer import import_files
-from tests.conftest import PASSWORD, LiveServer, add_accounts, as_user, http_client, signed_in
+from tests.conftest import PASSWORD, TIMEOUT_MS, LiveServer, add_accounts, as_user, cli_env, http_client, signed_in
 from tests.factories import ANA, BO, jsonl, person
-from tests.conftest import TIMEOUT_MS
 from web.cli import cli
 
 BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
@@ -185,8 +184,7 @@ def test_accounts_page_in_chromium(server, browser):
 def test_cli_manages_accounts_through_the_same_rules(org):
     data = str(org.settings.data)
     runner = CliRunner()
-    url = org.settings.database_url
-    env = {"KNOWHOW_DATABASE_URL": url.get_secret_value()} if url else {}
+    env = cli_env(org.settings)
 
     def run(*args):
         return runner.invoke(cli, ["--data", data, "user", *args], env=env)

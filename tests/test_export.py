@@ -11,6 +11,7 @@ from indexer.folder_import import import_paths
 from indexer.pipeline import record_fields
 from models.errors import InvalidInputError
 from models.records import Person
+from tests.conftest import cli_env
 from web.cli import cli
 
 QUESTIONS = ["how do I reset my vpn token", "when is payday", "who can help with kubernetes",
@@ -68,10 +69,8 @@ def test_cli_export_says_what_it_wrote(services, tmp_path):
 
     import_paths(services.indexer, [jsonl(tmp_path / "x.jsonl", ANA, VPN)])
     data = str(services.settings.data)
-    url = services.settings.database_url  # on PostgreSQL, the operator names the database as the service does
-    env = {"KNOWHOW_DATABASE_URL": url.get_secret_value()} if url else {}
     result = CliRunner().invoke(cli, ["--data", data, "export", "--format", "markdown", str(tmp_path / "out")],
-                                env=env)
+                                env=cli_env(services.settings))
     assert (result.exit_code, result.output) == (0, f"exported 1 person and 1 item to {tmp_path / 'out'} (markdown)\n")
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
         "howto/c-vpn.md", "people.jsonl"]

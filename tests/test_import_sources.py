@@ -12,6 +12,7 @@ import pytest
 from indexer.folder_import import import_paths
 from indexer.sources.links import LinkMap
 from indexer.sources.people_csv import person_id_for_email, read_people_csv
+from tests.conftest import cli_env
 from web.cli import cli
 
 CONFLUENCE_PAGE = """<!DOCTYPE html>
@@ -116,9 +117,7 @@ def run(tmp_path, cli_runner, make_services, database_engine):
     """`knowhow --data DATA ...` in-process, on the session's model; on PostgreSQL with the database that
     make_services opens for DATA, as an operator's KNOWHOW_DATABASE_URL would name it."""
     data = tmp_path / "data"
-    env = {}
-    if database_engine == "postgres":
-        env["KNOWHOW_DATABASE_URL"] = make_services(data).settings.database_url.get_secret_value()
+    env = cli_env(make_services(data).settings) if database_engine == "postgres" else {}
 
     def invoke(*args: str):
         return cli_runner.invoke(cli, ["--data", str(data), *args], env=env)
